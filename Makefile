@@ -1,0 +1,37 @@
+# The two set-up commands: `make run` (the demo newsroom at http://127.0.0.1:8000) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export BULLETIN_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-fast clean
+
+$(BIN)/bulletin: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.test-installed: $(BIN)/bulletin requirements-test.lock
+	$(BIN)/pip install --quiet -r requirements-test.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(BIN)/bulletin
+	$(BIN)/bulletin demo --if-empty
+	$(BIN)/bulletin serve
+
+# The whole suite, browser tests included; set DATABASE_URL to run it on PostgreSQL.
+test: $(VENV)/.test-installed node_modules/.installed
+	$(BIN)/pytest --e2e
+
+# Without the browser tests, for a quick loop while editing.
+test-fast: $(VENV)/.test-installed
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) node_modules

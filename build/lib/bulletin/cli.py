@@ -1,0 +1,91 @@
+"""The `bulletin` command. Each subcommand turns its flags into one call; the work lives in the apps."""
+
+import os
+import sys
+
+import click
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
+    import django
+
+    django.setup()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bulletin")
+def cli():
+    """Bulletin: a newsroom publishing platform whose heart is a live News Feed."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("-w", "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes.")
+@click.option("--scheduler/--no-scheduler", default=True, show_default=True,
+              help="Publish scheduled stories from this process (run it in one server only).")
+@click.option("--get", "get_path", metavar="PATH",
+              help="Send one in-process request for PATH, print the response and exit (1 unless it is a 200).")
+def serve(host, port, workers, scheduler, get_path):
+    """Serve the News Feed and the admin at http://HOST:PORT/."""
+    _setup_django()
+    if get_path:
+        from django.test import Client
+
+        response = Client(HTTP_HOST=host).get(get_path)
+        click.echo(b"".join(response).decode("utf-8", "replace") if response.streaming else response.content)
+        sys.exit(0 if response.status_code == 200 else 1)
+
+    from django.conf import settings
+
+    from bulletin.newsdesk import scheduler as scheduled_publishing
+    from bulletin.web import server
+
+    server.prepare_static_files()
+    if scheduler:
+        scheduled_publishing.start(settings.BULLETIN_SCHEDULER_INTERVAL)
+    click.echo(f"Bulletin is serving http://{host}:{port}/  (admin: http://{host}:{port}/admin/)")
+    server.run(host, port, workers)
+
+
+@cli.command()
+@click.option("--stories", default=300, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 36500),
+              help="Spread the stories over this many days up to now.")
+@click.option("--seed", default=42, show_default=True, help="The same seed builds the same newsroom.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if stories exist already (used by `make run`).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def demo(stories, days, seed, if_empty, quiet):
+    """Build the demo newsroom (generated text and images) and print the demo editor's login."""
+    _setup_django()
+    from django.core.management import call_command
+
+    from bulletin.demo import builder
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if builder.has_stories():
+        if not if_empty:
+            raise click.ClickException("This database already has stories; use a new BULLETIN_DATA_DIR or DATABASE_URL.")
+        click.echo("The database has stories already; keeping them.")
+    else:
+        result = builder.build(stories=stories, days=days, seed=seed, progress=not quiet)
+        click.echo(f"Built {result.stories} stories in {result.seconds:.1f} s "
+                   f"({result.stories / result.seconds:.0f} stories/s).")
+    username, password = builder.reset_demo_editor()
+    click.echo(f"Admin: http://127.0.0.1:8000/admin/  user: {username}  password: {password}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args):
+    """Run a Django management command (migrate, createsuperuser, publish_scheduled…)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["bulletin manage", *args])
+
+
+def main():
+    cli(prog_name="bulletin")

@@ -1,0 +1,1 @@
+"""Tools for the desk: quick post for breaking news and the embedded scheduler. Imports newsroom."""

@@ -1,0 +1,277 @@
+"""Stories, the News Feed page they belong to, and the authors, sections and tags that group them."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.search import index
+
+from . import blocks
+from .permissions import StoryPermissionTester
+from .reading_time import count_words, reading_minutes
+
+#: First path segments that belong to Bulletin's own URLs, so no story may take them as its slug.
+RESERVED_SLUGS = frozenset(
+    {"admin", "authors", "sections", "tags", "page", "feed", "feeds", "static", "media", "live", "api", "ghost",
+     "search", "sitemap.xml", "robots.txt", "favicon.ico", "documents", "preview"}
+)
+
+
+class Section(models.Model):
+    """A part of the newsroom (War, Politics, Business…); every story has one primary section."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    description = models.TextField(blank=True, max_length=500)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("section", args=[self.slug])
+
+
+class Tag(models.Model):
+    """A topic that cuts across sections (a place, a person, an event)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    description = models.TextField(blank=True, max_length=500)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tag", args=[self.slug])
+
+
+class Author(index.Indexed, ClusterableModel):
+    """A person who writes for the newsroom, shown in bylines and the author box."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    bio = models.TextField(blank=True, max_length=1000)
+    avatar = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="author_profile",
+        help_text="The admin account this author signs in with, if any.",
+    )
+
+    panels = [
+        FieldPanel("name"), FieldPanel("slug"), FieldPanel("job_title"), FieldPanel("bio"), FieldPanel("avatar"),
+        FieldPanel("user"), InlinePanel("links", label="Links"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("author", args=[self.slug])
+
+
+class AuthorLink(Orderable):
+    author = ParentalKey(Author, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(max_length=60, help_text="For example: X, Bluesky, Email")
+    url = models.URLField()
+
+    panels = [FieldPanel("label"), FieldPanel("url")]
+
+
+class NewsFeedPage(Page):
+    """The home page: every live story, newest first. Stories are its children."""
+
+    max_count = 1
+    subpage_types = ["newsroom.StoryPage"]
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = "News Feed"
+
+    def get_context(self, request, *args, **kwargs):
+        from .feed import latest, older_page_number  # feed queries StoryPage, defined below
+
+        context = super().get_context(request, *args, **kwargs)
+        context["stories"] = latest()
+        context["older_page"] = older_page_number(context["stories"])
+        return context
+
+
+class StoryQuerySet(PageQuerySet):
+    def in_feed(self):
+        """Live stories in News Feed order, newest first, served by the feed_position index."""
+        return self.live().filter(feed_position__isnull=False).order_by("-feed_position")
+
+
+class FeedSequence(models.Model):
+    """The last feed position handed out. One row; updating it locks it, so two publishes at once
+    on PostgreSQL still get distinct, increasing positions."""
+
+    last_position = models.BigIntegerField(default=0)
+
+    @classmethod
+    def next_position(cls):
+        """Return a new feed position. Call inside the transaction that publishes the story."""
+        row, _ = cls.objects.get_or_create(pk=1)
+        cls.objects.filter(pk=row.pk).update(last_position=F("last_position") + 1)
+        return cls.objects.values_list("last_position", flat=True).get(pk=row.pk)
+
+
+class StoryForm(WagtailAdminPageForm):
+    """Adds the "substantive update" checkbox, which sets the Updated time readers see."""
+
+    mark_updated = forms.BooleanField(
+        required=False, label="Substantive update",
+        help_text="Tick when this change adds or changes facts. Readers see “Updated” with the time you save. "
+        "Leave it off for typo fixes.",
+    )
+
+    def save(self, commit=True):
+        story = super().save(commit=False)
+        if self.cleaned_data.get("mark_updated") and story.first_published_at:
+            story.updated_at = timezone.now()
+        if commit:
+            story.save()
+            self.save_m2m()
+        return story
+
+
+class StoryPage(Page):
+    """A news story: the unit of the News Feed."""
+
+    summary = models.TextField(
+        max_length=400, help_text="One or two sentences for the feed, link cards and search results."
+    )
+    body = StreamField(blocks.StoryBodyBlock(), blank=True)
+    feature_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    feature_image_alt = models.CharField("Alt text", max_length=250, blank=True)
+    feature_image_caption = models.CharField("Caption", max_length=300, blank=True)
+    feature_image_credit = models.CharField("Credit", max_length=120, blank=True, help_text="Photographer / Agency")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="stories")
+    tags = ParentalManyToManyField(Tag, blank=True, related_name="stories")
+    updated_at = models.DateTimeField(
+        "Updated", null=True, blank=True, help_text="Set by ticking “Substantive update”."
+    )
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+    feed_position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+
+    objects = PageManager.from_queryset(StoryQuerySet)()
+
+    parent_page_types = ["newsroom.NewsFeedPage"]
+    subpage_types = []
+    base_form_class = StoryForm
+
+    content_panels = [
+        FieldPanel("title", heading="Headline"),
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("feature_image"), FieldPanel("feature_image_alt"),
+             FieldRowPanel([FieldPanel("feature_image_caption"), FieldPanel("feature_image_credit")])],
+            heading="Feature image",
+        ),
+        FieldPanel("body"),
+        InlinePanel("bylines", label="Byline", min_num=1),
+        MultiFieldPanel([FieldPanel("section"), FieldPanel("tags")], heading="Section and tags"),
+        InlinePanel("sources", label="Cited source"),
+        MultiFieldPanel([FieldPanel("mark_updated"), FieldPanel("updated_at", read_only=True)], heading="Updates"),
+        InlinePanel("corrections", label="Correction"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = "story"
+        verbose_name_plural = "stories"
+        indexes = [models.Index(fields=["section", "feed_position"], name="story_section_feed_idx")]
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is used by Bulletin’s own pages; choose another slug."})
+        if self.feature_image_id and not self.feature_image_alt:
+            raise ValidationError({"feature_image_alt": "Describe the feature image for readers who cannot see it."})
+
+    def save(self, *args, **kwargs):
+        self.reading_minutes = self.compute_reading_minutes()
+        return super().save(*args, **kwargs)
+
+    def compute_reading_minutes(self):
+        """Reading time of the headline, summary and body (DESIGN.md: words plus images)."""
+        texts = [self.title, self.summary]
+        images = 1 if self.feature_image_id else 0
+        for block in self.body:
+            if block.block_type == "image":
+                images += 1
+                texts.append(block.value["caption"])
+            elif block.block_type == "paragraph":
+                texts.append(strip_tags(block.value.source))
+            elif block.block_type == "heading":
+                texts.append(block.value)
+            elif block.block_type == "quote":
+                texts.append(block.value["text"])
+        return reading_minutes(sum(count_words(t) for t in texts), images)
+
+    def permissions_for_user(self, user):
+        return StoryPermissionTester(user, self)
+
+    @property
+    def authors(self):
+        """The story's authors in byline order."""
+        return [byline.author for byline in self.bylines.all()]
+
+
+class Byline(Orderable):
+    page = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["page", "author"], name="byline_unique_author")]
+
+
+class CitedSource(Orderable):
+    """A source the story relies on (a statement, a report, another outlet)."""
+
+    page = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(max_length=200)
+    url = models.URLField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("url")]
+
+
+class Correction(Orderable):
+    """A dated note telling readers what was wrong and what changed."""
+
+    page = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="corrections")
+    corrected_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(max_length=1000)
+
+    panels = [FieldPanel("corrected_at"), FieldPanel("text")]

@@ -1,0 +1,226 @@
+"""Build the demo newsroom.
+
+Stories are written in bulk: Page rows with tree paths computed here, then the StoryPage rows, bylines, tags,
+sources and corrections in batches. One Wagtail ``add_child`` per story ran at about 57 stories/s on the
+project's 2-core machine, too slow for the 100,000-story archive the benchmarks need. The bulk rows are the
+same rows ``add_child`` writes (checked by the tests with treebeard's ``find_problems``); stories built this
+way have no revisions until an editor first saves them, which Wagtail handles.
+"""
+
+import dataclasses
+import io
+import random
+import secrets
+import time
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.images import ImageFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from tqdm import tqdm
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Page, Site
+
+from bulletin.newsroom import roles
+from bulletin.newsroom.models import (
+    Author, AuthorLink, Byline, CitedSource, Correction, FeedSequence, NewsFeedPage, Section, StoryPage, Tag,
+)
+
+from . import images, text
+
+BATCH_SIZE = 1000
+IMAGE_POOL_SIZE = 24
+AUTHOR_COUNT = 12
+TAG_COUNT = 30
+DEMO_EDITOR = "editor"
+
+
+@dataclasses.dataclass
+class BuildResult:
+    stories: int
+    seconds: float
+
+
+def has_stories():
+    return StoryPage.objects.exists()
+
+
+def build(stories=300, days=30, seed=42, now=None, progress=False):
+    """Build a newsroom of ``stories`` stories spread over ``days`` days up to ``now``; same seed, same newsroom."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    with transaction.atomic():
+        feed_page = _news_feed_page()
+        sections = _sections()
+        tags = _tags(rng)
+        pictures = [_image(f"Demo picture {i + 1}", images.feature_image(rng), "jpg") for i in range(IMAGE_POOL_SIZE)]
+        authors = _authors(rng)
+    _stories(rng, feed_page, stories, days, now, sections, tags, authors, pictures, progress)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics, so feed queries pick the feed_position index
+    return BuildResult(stories=stories, seconds=time.monotonic() - started)
+
+
+def reset_demo_editor():
+    """Give the demo editor account a new random password; returns (username, password)."""
+    password = secrets.token_urlsafe(12)
+    user, _ = get_user_model().objects.get_or_create(username=DEMO_EDITOR, defaults={"first_name": "Demo", "last_name": "Editor"})
+    user.set_password(password)
+    user.save()
+    roles.assign_role(user, roles.EDITORS)
+    return DEMO_EDITOR, password
+
+
+def _news_feed_page():
+    """The News Feed page as the site's root, replacing Wagtail's welcome page."""
+    feed_page = NewsFeedPage.objects.first()
+    if feed_page:
+        return feed_page
+    root = Page.get_first_root_node()
+    welcome = root.get_children().exclude(content_type=ContentType.objects.get_for_model(NewsFeedPage)).first()
+    if welcome:
+        welcome.slug = "welcome-old"
+        welcome.save()
+    feed_page = root.add_child(instance=NewsFeedPage(title="News Feed", slug="home"))
+    Site.objects.update_or_create(is_default_site=True, defaults={
+        "hostname": "127.0.0.1", "port": 8000, "root_page": feed_page, "site_name": "Bulletin"})
+    if welcome:
+        welcome.delete()
+    return NewsFeedPage.objects.get(pk=feed_page.pk)
+
+
+def _sections():
+    return [Section.objects.get_or_create(slug=slugify(name), defaults={"name": name, "description": about})[0]
+            for name, about in text.SECTIONS]
+
+
+def _tags(rng):
+    names = text.PLACES + text.TOPICS
+    return [Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0] for name in names[:TAG_COUNT]]
+
+
+def _image(title, data, extension):
+    image = get_image_model()(title=title)
+    image.file = ImageFile(io.BytesIO(data), name=f"{slugify(title)}.{extension}")
+    image.save()
+    return image
+
+
+def _authors(rng):
+    authors, used = [], set()
+    while len(authors) < AUTHOR_COUNT:
+        name = text.person_name(rng)
+        if name in used:
+            continue
+        used.add(name)
+        job = rng.choice(text.JOB_TITLES)
+        author = Author.objects.create(
+            name=name, slug=slugify(name), job_title=job, bio=text.bio(rng, name, job),
+            avatar=_image(f"Avatar of {name}", images.avatar(name, rng.choice(images.PALETTE)), "png"),
+        )
+        AuthorLink.objects.create(author=author, label="Email", url=f"https://example.org/contact/{author.slug}")
+        authors.append(author)
+    return authors
+
+
+def _story_body(rng, earlier_pages, pictures):
+    body = [("paragraph", f"<p>{text.paragraph(rng, rng.randint(2, 4))}</p>")]
+    for _ in range(rng.randint(2, 5)):
+        roll = rng.random()
+        if roll < 0.12:
+            body.append(("heading", text.headline(rng).split(" in ")[0]))
+        elif roll < 0.22:
+            picture = rng.choice(pictures)
+            body.append(("image", {"image": picture, "alt": "An abstract illustration in the newsroom's colours",
+                                   "caption": text.sentence(rng), "credit": f"{text.person_name(rng)} / Bulletin"}))
+        elif roll < 0.32:
+            body.append(("quote", {"text": text.paragraph(rng, 1), "attribution": text.person_name(rng)}))
+        elif roll < 0.45 and earlier_pages:
+            body.append(("link_card", {"story": rng.choice(earlier_pages[-200:])}))
+        else:
+            body.append(("paragraph", f"<p>{text.paragraph(rng, rng.randint(2, 4))}</p>"))
+    return body
+
+
+def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures, progress):
+    story_type = ContentType.objects.get_for_model(StoryPage)
+    locale = Locale.get_default()
+    span = timedelta(days=days).total_seconds()
+    times = sorted(now - timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
+    first_position = FeedSequence.objects.filter(pk=1).values_list("last_position", flat=True).first() or 0
+    child_number = feed_page.numchild
+    earlier_pages = []
+    bar = tqdm(total=count, unit="story", disable=not progress)
+    for start in range(0, count, BATCH_SIZE):
+        with transaction.atomic():
+            batch_times = times[start:start + BATCH_SIZE]
+            pages = []
+            for published in batch_times:
+                child_number += 1
+                title = text.headline(rng)
+                slug = f"{slugify(title)[:60]}-{child_number}"
+                pages.append(Page(
+                    title=title, draft_title=title, slug=slug, content_type=story_type, locale=locale,
+                    translation_key=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    path=Page._get_path(feed_page.path, feed_page.depth + 1, child_number),
+                    depth=feed_page.depth + 1, numchild=0, url_path=f"{feed_page.url_path}{slug}/",
+                    live=True, has_unpublished_changes=False, first_published_at=published,
+                    last_published_at=published, latest_revision_created_at=published,
+                ))
+            Page.objects.bulk_create(pages)
+            stories, bylines, story_tags, sources, corrections = [], [], [], [], []
+            for offset, (page, published) in enumerate(zip(pages, batch_times)):
+                story = StoryPage(page_ptr=page, **{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields})
+                story.summary = text.paragraph(rng, 1)
+                story.body = _story_body(rng, earlier_pages, pictures)
+                story.section = rng.choice(sections)
+                if rng.random() < 0.9:
+                    story.feature_image = rng.choice(pictures)
+                    story.feature_image_alt = "An abstract illustration in the newsroom's colours"
+                    story.feature_image_caption = text.sentence(rng)
+                    story.feature_image_credit = f"{text.person_name(rng)} / Bulletin"
+                if rng.random() < 0.2:
+                    story.updated_at = min(now, published + timedelta(minutes=rng.randint(20, 1800)))
+                story.feed_position = first_position + start + offset + 1
+                story.reading_minutes = story.compute_reading_minutes()
+                stories.append(story)
+                for order, author in enumerate(rng.sample(authors, 1 if rng.random() < 0.8 else 2)):
+                    bylines.append(Byline(page_id=page.pk, author=author, sort_order=order))
+                for tag in rng.sample(tags, rng.randint(1, 3)):
+                    story_tags.append(StoryPage.tags.through(storypage_id=page.pk, tag_id=tag.pk))
+                sources.append(CitedSource(page_id=page.pk, name=f"Statement by {rng.choice(text.SOURCES)}",
+                                           url=f"https://example.org/statements/{page.pk}", sort_order=0))
+                if rng.random() < 0.05:
+                    corrections.append(Correction(
+                        page_id=page.pk, corrected_at=min(now, published + timedelta(hours=rng.randint(1, 30))),
+                        text="An earlier version of this story misstated the name of the region.", sort_order=0))
+                earlier_pages.append(page)
+            _insert_story_rows(stories)
+            Byline.objects.bulk_create(bylines)
+            StoryPage.tags.through.objects.bulk_create(story_tags)
+            CitedSource.objects.bulk_create(sources)
+            Correction.objects.bulk_create(corrections)
+            Page.objects.filter(pk=feed_page.pk).update(numchild=child_number)
+            FeedSequence.objects.update_or_create(pk=1, defaults={"last_position": first_position + start + len(pages)})
+        bar.update(len(pages))
+    bar.close()
+
+
+def _insert_story_rows(stories):
+    """INSERT the StoryPage table's own rows for Page rows that exist already.
+
+    Django refuses ``bulk_create`` for multi-table inherited models, so this writes the child table directly,
+    with each field's own conversion to its database value.
+    """
+    fields = StoryPage._meta.local_concrete_fields
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(StoryPage._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    rows = [[f.get_db_prep_save(getattr(story, f.attname), connection) for f in fields] for story in stories]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -1,0 +1,60 @@
+"""Shared fixtures. The demo newsroom is built once per test session into the test database;
+tests that change it run in a transaction that pytest-django rolls back."""
+
+import datetime
+import zoneinfo
+
+import pytest
+
+#: The demo newsroom the tests read: small enough to build in seconds, big enough for several feed pages.
+DEMO_STORIES = 60
+#: A fixed "now" so the demo's times (and so the rendered pages) are the same in every run.
+DEMO_NOW = datetime.datetime(2026, 1, 19, 18, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Kyiv"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--e2e", action="store_true", help="also run the browser tests (tests/e2e)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--e2e"):
+        return
+    skip = pytest.mark.skip(reason="browser test: run with --e2e (make test does)")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the demo newsroom (DEMO_STORIES stories, seed 42, ending at DEMO_NOW)."""
+    from bulletin.demo import builder
+
+    with django_db_blocker.unblock():
+        builder.build(stories=DEMO_STORIES, days=5, seed=42, now=DEMO_NOW)
+
+
+@pytest.fixture
+def feed_page(db):
+    from bulletin.newsroom.models import NewsFeedPage
+
+    return NewsFeedPage.objects.get()
+
+
+@pytest.fixture
+def client_for():
+    """Return a test client signed in as a new user with the given role."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bulletin.newsroom import roles
+
+    def make(role, username=None):
+        user = get_user_model().objects.create_user(username or f"{role.lower()}-user", password="not-used-12345")
+        roles.assign_role(user, role)
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return make
