@@ -37,6 +37,8 @@ IMAGE_POOL_SIZE = 24
 AUTHOR_COUNT = 12
 TAG_COUNT = 30
 DEMO_EDITOR = "editor"
+#: Link cards point at one of this many most recent stories (keeps memory flat at any archive size).
+LINK_CARD_HORIZON = 200
 
 
 @dataclasses.dataclass
@@ -141,7 +143,7 @@ def _story_body(rng, earlier_pages, pictures):
         elif roll < 0.32:
             body.append(("quote", {"text": text.paragraph(rng, 1), "attribution": text.person_name(rng)}))
         elif roll < 0.45 and earlier_pages:
-            body.append(("link_card", {"story": rng.choice(earlier_pages[-200:])}))
+            body.append(("link_card", {"story": rng.choice(earlier_pages)}))
         else:
             body.append(("paragraph", f"<p>{text.paragraph(rng, rng.randint(2, 4))}</p>"))
     return body
@@ -200,6 +202,7 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                         page_id=page.pk, corrected_at=min(now, published + timedelta(hours=rng.randint(1, 30))),
                         text="An earlier version of this story misstated the name of the region.", sort_order=0))
                 earlier_pages.append(page)
+            del earlier_pages[:-LINK_CARD_HORIZON]
             _insert_story_rows(stories)
             Byline.objects.bulk_create(bylines)
             StoryPage.tags.through.objects.bulk_create(story_tags)

@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator, slugify
 from wagtail.admin import messages
 from wagtail.images import get_image_model
+from wagtail.images.fields import WagtailImageField
 
 from bulletin.newsroom.models import RESERVED_SLUGS, Author, Byline, NewsFeedPage, Section, StoryPage
 
@@ -24,6 +25,12 @@ class QuickPostForm(forms.Form):
     image = forms.ImageField(required=False)
     image_alt = forms.CharField(required=False, max_length=250, label="Image description (alt text)")
     image_credit = forms.CharField(required=False, max_length=120, label="Photo credit", help_text="Photographer / Agency")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail's own upload field: the formats in WAGTAILIMAGES_EXTENSIONS only, at most
+        # WAGTAILIMAGES_MAX_IMAGE_PIXELS pixels. Made per form, because it reads the settings when it is built.
+        self.fields["image"] = WagtailImageField(required=False, help_text=self.fields["image"].help_text)
 
     def clean_image(self):
         image = self.cleaned_data.get("image")

@@ -2,7 +2,7 @@
 and the section, tag and author pages."""
 
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -35,7 +35,7 @@ def _listing(request, template, stories, context):
     paginator = Paginator(feed.with_bylines(stories), LISTING_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
-    except (EmptyPage, ValueError, TypeError):
+    except InvalidPage:
         raise Http404("No such page.") from None
     return render(request, template, {**context, "page": page, "stories": page.object_list})
 

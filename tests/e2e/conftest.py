@@ -1,0 +1,255 @@
+"""Browser end-to-end fixtures: a real `bulletin serve` on a fresh demo newsroom, and Debian's Chromium driven by
+Playwright (sync API). Nothing here uses pytest-django's database: the tests talk to the server over HTTP only.
+
+`browser` and `page` replace pytest-playwright's fixtures of the same name, which would want Playwright's own
+downloaded browsers; this suite launches /usr/bin/chromium (see TOOLCHAIN.md) and never downloads anything.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+BULLETIN = str(BIN / "bulletin") if (BIN / "bulletin").exists() else shutil.which("bulletin") or "bulletin"
+CHROMIUM = os.environ.get("BULLETIN_E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+DEMO_STORIES = 60
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the scheduled-publishing test last: it adds a story to the shared server's News Feed."""
+    items.sort(key=lambda item: "test_scheduled_publishing" in item.nodeid)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    env: dict
+    process: subprocess.Popen = field(repr=False)
+    log: Path = field(repr=False)
+
+    def get(self, path, timeout=10):
+        """(status, text) of GET path, following no redirects."""
+        request = urllib.request.Request(urllib.parse.urljoin(self.url, path))
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def html(self, path):
+        status, text = self.get(path)
+        assert status == 200, f"GET {path} answered {status}"
+        return text
+
+    def manage(self, *args, timeout=120):
+        """Run `bulletin manage ARGS` on the server's database."""
+        return subprocess.run([BULLETIN, "manage", *args], env=self.env, cwd=REPO, capture_output=True,
+                              text=True, timeout=timeout)
+
+    def output(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """A fresh demo newsroom (60 stories) in its own SQLite file, served by `bulletin serve` on a free port."""
+    data_dir = tmp_path_factory.mktemp("bulletin-e2e")
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the CLI's own default (dev), not the pytest one
+    env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_SCHEDULER_INTERVAL="1", PYTHONUNBUFFERED="1")
+    demo = subprocess.run([BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--quiet"], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    if demo.returncode:
+        pytest.fail(f"`bulletin demo` failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}")
+
+    port = _free_port()
+    log = data_dir / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([BULLETIN, "serve", "--port", str(port)], env=env, cwd=REPO, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    srv = Server(f"http://127.0.0.1:{port}", data_dir, env, process, log)
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"`bulletin serve` exited with {process.returncode}:\n{srv.output()}")
+        try:
+            if srv.get("/", timeout=2)[0] == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            process.terminate()
+            pytest.fail(f"`bulletin serve` did not answer within 60 s:\n{srv.output()}")
+        time.sleep(0.2)
+    try:
+        yield srv
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.returncode not in (0, -15, 143) and process.returncode is not None:
+            print(f"`bulletin serve` exited with {process.returncode}:\n{srv.output()}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _only_loopback(route):
+    host = urllib.parse.urlsplit(route.request.url).hostname or ""
+    if host in LOOPBACK:
+        route.continue_()
+    else:
+        route.abort("blockedbyclient")
+
+
+@pytest.fixture
+def new_page(browser, server):
+    """new_page(**context_options) -> a Page in a fresh context whose base URL is the server's; only loopback
+    requests leave it. Page errors and console errors are collected on page.problems."""
+    contexts = []
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 800})
+        context = browser.new_context(base_url=server.url, **options)
+        context.route("**/*", _only_loopback)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.problems = []
+        page.on("pageerror", lambda error: page.problems.append(f"pageerror: {error}"))
+        page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop-sized page (1280×800) with JavaScript on."""
+    return new_page()
+
+
+# --- helpers shared by the tests -------------------------------------------------------------------------------
+
+#: News style, as rendered by the server: "Jan. 19, 2026, 4:25 p.m.", "May 3, 2026, noon", "Sept. 9, 2026, 9 a.m.".
+NEWS_TIME = re.compile(
+    r"^(Jan\.|Feb\.|March|April|May|June|July|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.) [1-9]\d?, \d{4}, "
+    r"(\d{1,2}(:\d{2})? (a\.m\.|p\.m\.)|noon|midnight)$"
+)
+#: An update time may be shortened when it falls on the day of first publication ("6:40 p.m.").
+NEWS_UPDATE_TIME = re.compile(
+    r"^((Jan\.|Feb\.|March|April|May|June|July|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.) [1-9]\d?, (\d{4}, )?)?"
+    r"(\d{1,2}(:\d{2})? (a\.m\.|p\.m\.)|noon|midnight)$"
+)
+
+FEED_ITEM = re.compile(r'<li class="feed-item" data-position="(\d+)">.*?<a href="([^"]+)"', re.S)
+SHOW_MORE = re.compile(r'<a class="button" href="([^"]+)" data-show-more>')
+
+
+def feed_positions(server, count):
+    """The first ``count`` (position, href) pairs of the News Feed, read over HTTP from / and the archive pages."""
+    found, path, seen = {}, "/", set()
+    while path and len(found) < count and path not in seen:
+        seen.add(path)
+        html = server.html(path)
+        for position, href in FEED_ITEM.findall(html):
+            found[int(position)] = href
+        more = SHOW_MORE.search(html)
+        path = more.group(1) if more else None
+    # An archive page can overlap what is already shown; keep positions older than the previous ones in order.
+    return sorted(found.items(), reverse=True)[:count]
+
+
+def story_links(html):
+    """Story URLs linked from feed items on a News Feed or archive page."""
+    return [href for _, href in FEED_ITEM.findall(html)]
+
+
+LINK_CARD_TO_STORY = re.compile(r'<aside class="link-card"[^>]*>\s*<a class="link-card__link" href="(/[^"]*)"')
+
+
+@pytest.fixture(scope="session")
+def stories(server):
+    """Story paths found by crawling the News Feed: ``first`` (the newest story) and ``with_link_card`` (the first
+    story whose body has a link card to another Bulletin story, as (path, linked story path))."""
+    found = {}
+    path, seen = "/", set()
+    while path and path not in seen and "with_link_card" not in found:
+        seen.add(path)
+        html = server.html(path)
+        for href in story_links(html):
+            found.setdefault("first", href)
+            card = LINK_CARD_TO_STORY.search(server.html(href))
+            if card:
+                found["with_link_card"] = (href, card.group(1))
+                break
+        more = SHOW_MORE.search(html)
+        path = more.group(1) if more else None
+    assert "first" in found, "the News Feed lists no stories"
+    assert "with_link_card" in found, f"no story with a link card to a story on {sorted(seen)}"
+    return found
+
+# Note: the pages' CSP (script-src 'self') forbids eval, so page.wait_for_function("expression") fails there;
+# wait with locators and playwright.sync_api.expect instead.
+
+
+PAGE_TYPES = ["news-feed", "archive-page", "story", "section", "tag", "author"]
+
+
+@pytest.fixture(scope="session")
+def page_paths(server, stories):
+    """One path per page type; section, tag and author are the newest story's own."""
+    story = server.html(stories["first"])
+
+    def first(pattern):
+        match = re.search(pattern, story)
+        assert match, f"no {pattern} on {stories['first']}"
+        return match.group(1)
+
+    return {
+        "news-feed": "/",
+        "archive-page": "/page/2/",
+        "story": stories["first"],
+        "section": first(r'<p class="story__section"><a href="(/sections/[^"]+)"'),
+        "tag": first(r'href="(/tags/[^"]+)"'),
+        "author": first(r'href="(/authors/[^"]+)"'),
+    }

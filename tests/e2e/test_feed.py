@@ -1,0 +1,63 @@
+"""The News Feed in a real browser: "Show More" appends older stories in place, or is a plain link without JS."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import feed_positions
+
+pytestmark = pytest.mark.e2e
+
+
+def _shown(page):
+    return page.eval_on_selector_all(
+        "[data-feed-list] .feed-item",
+        "items => items.map(li => [+li.dataset.position, li.querySelector('a').getAttribute('href')])",
+    )
+
+
+def test_show_more_twice_shows_the_first_30_stories_in_order(page, server):
+    page.goto("/")
+    items = page.locator("[data-feed-list] .feed-item")
+    assert items.count() == 10
+    more = page.locator("[data-show-more]")
+    for expected in (20, 30):
+        more.click()
+        expect(items).to_have_count(expected)
+        expect(page.locator("[data-show-more][aria-busy=true]")).to_have_count(0)
+
+    shown = _shown(page)
+    positions = [position for position, _ in shown]
+    assert len(set(positions)) == 30, f"duplicates in {positions}"
+    assert len({href for _, href in shown}) == 30
+    assert all(a > b for a, b in zip(positions, positions[1:])), f"not strictly decreasing: {positions}"
+    assert [tuple(item) for item in shown] == feed_positions(server, 30)
+    # Still more to come (60 stories), and the page stayed put: no navigation happened.
+    assert re.fullmatch(r"/page/\d+/", more.get_attribute("href"))
+    assert page.url.rstrip("/") == server.url
+    assert "10 more stories loaded" in page.locator("[data-announcer]").text_content()
+    assert page.problems == []
+
+
+def test_show_more_without_javascript_is_a_link_to_older_stories(new_page, server):
+    page = new_page(java_script_enabled=False)
+    page.goto("/")
+    first = _shown(page)
+    oldest_shown = min(position for position, _ in first)
+    more = page.locator("[data-show-more]")
+    href = more.get_attribute("href")
+    assert re.fullmatch(r"/page/\d+/", href), href
+    assert more.get_attribute("role") is None  # JS would make it a button; without JS it is a link
+    more.click()
+    page.wait_for_url(f"**{href}")
+    older = _shown(page)
+    assert older, "the archive page lists no stories"
+    positions = [position for position, _ in older]
+    assert all(a > b for a, b in zip(positions, positions[1:]))
+    # It holds the very next older story (no gap), and older ones.
+    assert oldest_shown - 1 in positions
+    assert min(positions) < oldest_shown
+    # An archive page links on to older stories the same way, and back to the latest news.
+    assert re.fullmatch(r"/page/\d+/", page.locator("[data-show-more]").get_attribute("href"))
+    assert page.locator("main a[href='/']").count() >= 1

@@ -1,0 +1,56 @@
+"""Scheduled publishing without cron: the server's embedded scheduler makes a scheduled story live by itself.
+
+This test adds a story to the shared server's News Feed, so conftest runs it last."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+SLUG = "e2e-scheduled-story"
+HEADLINE = "E2E scheduled story goes live on its own"
+
+SCHEDULE = f"""
+from datetime import timedelta
+from django.utils import timezone
+from bulletin.newsroom.models import NewsFeedPage, Section, StoryPage
+feed = NewsFeedPage.objects.get()
+story = StoryPage(title={HEADLINE!r}, slug={SLUG!r}, live=False,
+                  summary="A story scheduled by the browser tests.", section=Section.objects.order_by("pk").first())
+feed.add_child(instance=story)
+# Wagtail 8 schedules from the page's own go_live_at (as the admin's "Go-live date" sets it): publishing a revision
+# whose page has go_live_at in the future stores it as approved_go_live_at and leaves the page not live.
+story.go_live_at = timezone.now() + timedelta(seconds=3)
+revision = story.save_revision()
+revision.publish()
+story.refresh_from_db()
+print("LIVE" if story.live else "SCHEDULED", story.url_path)
+"""
+
+
+def test_scheduled_story_goes_live_through_the_running_server(server, page):
+    run = server.manage("shell", "-c", SCHEDULE)
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
+    assert "SCHEDULED" in run.stdout, f"Wagtail published it at once instead of scheduling it:\n{run.stdout}"
+    path = f"/{SLUG}/"
+    assert server.get(path)[0] == 404, "the scheduled story is visible before its time"
+
+    started = time.monotonic()
+    while server.get(path)[0] != 200:
+        assert time.monotonic() - started < 20, f"not live 20 s after scheduling:\n{server.output()[-3000:]}"
+        time.sleep(0.25)
+
+    feed = server.html("/")
+    first = re.search(r'<li class="feed-item" data-position="(\d+)">.*?<a href="([^"]+)"', feed, re.S)
+    assert first.group(2) == path, "the published story is not at the top of the News Feed"
+    positions = [int(p) for p in re.findall(r'data-position="(\d+)"', feed)]
+    assert int(first.group(1)) == max(positions)
+    widget = server.html("/feed/widget/")
+    assert re.search(r'<a href="([^"]+)"', widget).group(1) == path, "the widget still shows the old feed"
+
+    page.goto("/")
+    top = page.locator("[data-feed-list] .feed-item").first
+    expect(top.locator(".feed-item__headline a")).to_have_text(HEADLINE)

@@ -1,0 +1,276 @@
+"""The story form in the real Wagtail admin: the "Substantive update" checkbox, what the form refuses,
+feed positions across edits, and Wagtail's page-type contract."""
+
+import datetime
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.files.images import ImageFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from bulletin.newsroom import feed, roles
+from bulletin.newsroom.blocks import PARAGRAPH_FEATURES
+from bulletin.newsroom.models import Author, NewsFeedPage, Section, StoryPage
+
+PUBLISH = {"action-publish": "action-publish"}
+
+
+def story_form_data(story=None, title="A story", slug="a-story", **extra):
+    """POST data for the admin story form; for an existing ``story``, its current values and bylines."""
+    if story is not None:
+        title, slug = story.title, story.slug
+        bylines = inline_formset([{"author": str(b.author_id), "id": str(b.pk)} for b in story.bylines.all()],
+                                 initial=story.bylines.count(), min=1)
+        section, summary = story.section_id, story.summary
+    else:
+        bylines = inline_formset([{"author": str(Author.objects.order_by("pk").first().pk), "id": ""}], min=1)
+        section, summary = Section.objects.order_by("pk").first().pk, f"Summary of {title}."
+    data = nested_form_data({
+        "title": title,
+        "slug": slug,
+        "summary": summary,
+        "body": streamfield([("paragraph", rich_text("<p>The body.</p>", features=PARAGRAPH_FEATURES))]),
+        "bylines": bylines,
+        "section": str(section),
+        "sources": inline_formset([]),
+        "corrections": inline_formset([]),
+        "comments": inline_formset([]),
+        "feature_image": "",
+        "feature_image_alt": "",
+        "feature_image_caption": "",
+        "feature_image_credit": "",
+    })
+    data.update(extra)
+    return data
+
+
+def form_errors(response):
+    context = getattr(response, "context", None)
+    if not context or "form" not in context:
+        return f"status {response.status_code}"
+    form = context["form"]
+    return {"form": form.errors, "formsets": {n: [f.errors for f in fs] for n, fs in form.formsets.items()}}
+
+
+def edit_url(story):
+    return reverse("wagtailadmin_pages:edit", args=(story.pk,))
+
+
+def add_url(feed_page):
+    return reverse("wagtailadmin_pages:add", args=("newsroom", "storypage", feed_page.pk))
+
+
+def publish_new_story(client, feed_page, slug):
+    response = client.post(add_url(feed_page), story_form_data(title=f"Story {slug}", slug=slug, **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story = StoryPage.objects.get(slug=slug)
+    assert story.live
+    return story
+
+
+def a_test_image():
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 30), (10, 120, 200)).save(buffer, "PNG")
+    image = get_image_model()(title="Form test picture")
+    image.file = ImageFile(buffer, name="form-test.png")
+    image.save()
+    return image
+
+
+# --- "Substantive update" ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_substantive_update_sets_updated_at_and_shows_it(client_for, feed_page):
+    client = client_for(roles.EDITORS)
+    story = publish_new_story(client, feed_page, "substantive-update")
+    assert story.updated_at is None
+    assert "Updated" not in (BeautifulSoup(Client().get(story.url).content, "html5lib").select_one(".story__meta")
+                             .get_text())
+
+    before = timezone.now()
+    response = client.post(edit_url(story), story_form_data(story, mark_updated="on", **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.updated_at is not None
+    assert before - datetime.timedelta(seconds=1) <= story.updated_at <= timezone.now()
+
+    meta = BeautifulSoup(Client().get(story.url).content, "html5lib").select_one(".story__meta")
+    updated = meta.select_one(".story__updated")
+    assert updated is not None and "Updated" in updated.get_text()
+
+
+@pytest.mark.django_db
+def test_publishing_without_the_checkbox_keeps_updated_at(client_for, feed_page):
+    client = client_for(roles.EDITORS)
+    story = publish_new_story(client, feed_page, "typo-fix")
+    response = client.post(edit_url(story), story_form_data(story, mark_updated="on", **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    first_update = story.updated_at
+    assert first_update is not None
+
+    response = client.post(edit_url(story), story_form_data(story, summary="Typo fixed.", **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.summary == "Typo fixed."
+    assert story.updated_at == first_update
+
+
+@pytest.mark.django_db
+def test_substantive_update_on_a_demo_story_without_revisions(client_for):
+    story = StoryPage.objects.live().filter(updated_at__isnull=True).order_by("pk").first()
+    assert story.get_latest_revision() is None  # the demo builder writes rows, not revisions
+    client = client_for(roles.EDITORS)
+    response = client.post(edit_url(story), story_form_data(story, mark_updated="on", **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.updated_at is not None
+
+
+@pytest.mark.django_db
+def test_checkbox_on_first_publish_does_not_set_updated_at(client_for, feed_page):
+    client = client_for(roles.EDITORS)
+    response = client.post(add_url(feed_page), story_form_data(title="Fresh", slug="fresh-story", mark_updated="on",
+                                                                **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story = StoryPage.objects.get(slug="fresh-story")
+    assert story.live
+    assert story.updated_at is None
+
+
+# --- feed positions across edits -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_editing_a_published_story_keeps_its_feed_position(client_for, feed_page):
+    """The handler's promise: a story does not jump to the top of the feed because it was edited."""
+    client = client_for(roles.EDITORS)
+    story = publish_new_story(client, feed_page, "edited-later")
+    position = story.feed_position
+    newer = publish_new_story(client, feed_page, "published-after")
+    assert newer.feed_position > position
+
+    response = client.post(edit_url(story), story_form_data(story, mark_updated="on", **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.feed_position == position
+    assert [s.pk for s in feed.latest(2)] == [newer.pk, story.pk]
+
+
+@pytest.mark.django_db
+def test_editing_a_demo_story_keeps_its_feed_position(client_for):
+    story = StoryPage.objects.in_feed().last()
+    position = story.feed_position
+    client = client_for(roles.EDITORS)
+    response = client.post(edit_url(story), story_form_data(story, **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    response = client.post(edit_url(story), story_form_data(story, summary="Second edit.", **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.feed_position == position
+
+
+# --- what the form refuses -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["authors", "feed", "admin"])
+def test_reserved_slug_is_rejected(client_for, feed_page, slug):
+    client = client_for(roles.EDITORS)
+    response = client.post(add_url(feed_page), story_form_data(title="Reserved", slug=slug, **PUBLISH))
+    assert response.status_code == 200
+    assert not StoryPage.objects.filter(slug=slug).exists()
+    errors = response.context["form"].errors
+    assert "slug" in errors
+    assert "Bulletin" in " ".join(errors["slug"])
+    assert "used by Bulletin" in response.content.decode().replace("’", "'")
+
+
+@pytest.mark.django_db
+def test_reserved_slug_is_rejected_on_edit(client_for, feed_page):
+    client = client_for(roles.EDITORS)
+    story = publish_new_story(client, feed_page, "later-renamed")
+    response = client.post(edit_url(story), story_form_data(story, slug="authors", **PUBLISH))
+    assert response.status_code == 200
+    assert "slug" in response.context["form"].errors
+    story.refresh_from_db()
+    assert story.slug == "later-renamed"
+
+
+@pytest.mark.django_db
+def test_feature_image_without_alt_is_rejected(client_for, feed_page):
+    client = client_for(roles.EDITORS)
+    image = a_test_image()
+    response = client.post(add_url(feed_page), story_form_data(title="No alt", slug="no-alt-story",
+                                                                feature_image=str(image.pk), **PUBLISH))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "feature_image_alt" in errors
+    assert "Describe the feature image" in response.content.decode()
+    assert not StoryPage.objects.filter(slug="no-alt-story").exists()
+
+
+@pytest.mark.django_db
+def test_feature_image_with_alt_is_accepted(client_for, feed_page):
+    client = client_for(roles.EDITORS)
+    image = a_test_image()
+    response = client.post(add_url(feed_page), story_form_data(
+        title="With alt", slug="with-alt-story", feature_image=str(image.pk), feature_image_alt="A blue box", **PUBLISH))
+    assert response.status_code == 302, form_errors(response)
+    story = StoryPage.objects.get(slug="with-alt-story")
+    assert story.feature_image_id == image.pk
+    img = BeautifulSoup(Client().get(story.url).content, "html5lib").select_one(".story__feature img")
+    assert img["alt"] == "A blue box"
+
+
+@pytest.mark.django_db
+def test_byline_is_required(client_for, feed_page):
+    client = client_for(roles.EDITORS)
+    data = story_form_data(title="No byline", slug="no-byline", **PUBLISH)
+    data.update(nested_form_data({"bylines": inline_formset([], min=1)}))
+    response = client.post(add_url(feed_page), data)
+    assert response.status_code == 200
+    assert not StoryPage.objects.filter(slug="no-byline").exists()
+
+
+# --- Wagtail's page-type contract ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestStoryPageContract(WagtailPageTestCase):
+    def setUp(self):
+        super().setUp()
+        self.story = StoryPage.objects.live().order_by("pk").first()
+
+    def test_where_stories_may_be_created(self):
+        self.assertCanCreateAt(NewsFeedPage, StoryPage)
+        self.assertCanNotCreateAt(StoryPage, StoryPage)
+        self.assertCanNotCreateAt(StoryPage, NewsFeedPage)
+        self.assertAllowedSubpageTypes(StoryPage, {})
+        self.assertAllowedParentPageTypes(StoryPage, {NewsFeedPage})
+
+    def test_can_create_through_the_admin(self):
+        feed_page = NewsFeedPage.objects.get()
+        self.login()
+        self.assertCanCreate(feed_page, StoryPage, story_form_data(title="Contract story", slug="contract-story"))
+        self.assertTrue(StoryPage.objects.filter(slug="contract-story").exists())
+
+    def test_demo_story_is_renderable(self):
+        self.assertPageIsRenderable(self.story)
+
+    def test_unknown_subpath_is_404(self):
+        self.assertPageIsRenderable(self.story, route_path="/no-such-thing/", accept_404=True)
+
+    def test_demo_story_is_previewable(self):
+        self.assertPageIsPreviewable(self.story, post_data=story_form_data(self.story))
+
+    def test_demo_story_is_editable(self):
+        self.assertPageIsEditable(self.story, post_data=story_form_data(self.story))

@@ -1,0 +1,228 @@
+"""Reader pages, parsed: the News Feed, archive pages, the widget fragment, story, section, tag and author pages."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+
+from bulletin.newsroom import feed
+from bulletin.newsroom.models import Author, Section, StoryPage, Tag
+from tests.factories import publish_story
+
+NEWS_TIME = re.compile(
+    r"^(Jan\.|Feb\.|March|April|May|June|July|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.) \d{1,2}, \d{4}, "
+    r"(\d{1,2}(:\d{2})? [ap]\.m\.|noon|midnight)$"
+)
+KYIV_OFFSET = re.compile(r"[+-]0[23]:00$")
+
+
+def get_soup(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return BeautifulSoup(response.content, "html5lib")
+
+
+def test_news_feed_lists_the_ten_newest_with_server_rendered_times(client, db):
+    soup = get_soup(client, "/")
+    assert soup.h1.get_text(strip=True) == "News Feed"
+    items = soup.select("[data-feed-list] .feed-item")
+    expected = feed.latest()
+    assert [item.select_one("a")["href"] for item in items] == [story.url for story in expected]
+    for item, story in zip(items, expected):
+        published = item.select_one(".feed-item__time > time")
+        assert NEWS_TIME.match(published.get_text()), published.get_text()
+        assert KYIV_OFFSET.search(published["datetime"])
+        updated = item.select_one(".feed-item__updated")
+        assert (updated is not None) == (story.updated_at is not None)
+        if updated:
+            assert updated.get_text(strip=True).startswith("Updated ") and updated.time.get_text(strip=True)
+    more = soup.select_one("[data-show-more]")
+    assert more.get_text(strip=True) == "Show More"
+    assert more["href"] == f"/page/{feed.page_number_of(feed.latest(11)[-1].feed_position)}/"
+
+
+def test_demo_has_updated_and_not_updated_stories_on_the_first_pages(client, db):
+    stories = feed.latest(30)
+    assert any(s.updated_at for s in stories) and any(not s.updated_at for s in stories)
+
+
+def test_archive_page_links_to_the_next_older_page(client, db):
+    soup = get_soup(client, "/page/3/")
+    positions = [int(li["data-position"]) for li in soup.select(".feed-item")]
+    assert positions == list(range(30, 20, -1))
+    assert soup.select_one("[data-show-more]")["href"] == "/page/2/"
+    assert get_soup(client, "/page/1/").select_one("[data-show-more]") is None
+
+
+@pytest.mark.parametrize("url", ["/page/0/", "/page/999/", "/sections/nope/", "/tags/nope/", "/authors/nope/",
+                                 "/sections/%3Cscript%3E/", "/sections/war/?page=99", "/sections/war/?page=x"])
+def test_unknown_pages_are_404(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b"<script>" not in response.content
+
+
+def test_widget_fragment_is_the_latest_ten_without_a_page_around_it(client, db):
+    response = client.get("/feed/widget/")
+    assert b"<html" not in response.content
+    soup = BeautifulSoup(response.content, "html5lib")
+    assert [int(li["data-position"]) for li in soup.select(".feed-item")] == [s.feed_position for s in feed.latest()]
+    assert soup.select_one("[data-show-more]")
+
+
+def story_with(predicate):
+    return next(story.specific for story in feed.latest(60) if predicate(story.specific))
+
+
+def test_story_page_has_the_reference_structure(client, db):
+    story = story_with(lambda s: s.feature_image and s.updated_at and any(b.block_type == "link_card" for b in s.body))
+    soup = get_soup(client, story.url)
+    header = soup.select_one("article.story header")
+    # The section label comes before the headline.
+    assert [el.name for el in header.find_all(["p", "h1"])][:2] == ["p", "h1"]
+    assert header.select_one(".story__section a").get_text() == story.section.name
+    assert soup.select("h1") == [header.h1] and header.h1.get_text() == story.title
+    assert soup.select_one(".story__reading-time").get_text() == f"{story.reading_minutes} min read"
+    dates = soup.select(".story__dates time")
+    assert NEWS_TIME.match(dates[0].get_text())
+    assert soup.select_one(".story__updated").get_text(strip=True).startswith("Updated")
+    figure = soup.select_one("figure.story__feature")
+    assert story.feature_image_caption in figure.figcaption.get_text()
+    assert figure.select_one(".credit").get_text() == f"Photo: {story.feature_image_credit}"
+    assert soup.select(".story__body p")
+    card = soup.select_one(".story__body .link-card")
+    target = next(b.value["story"].specific for b in story.body if b.block_type == "link_card")
+    assert card.select_one(".link-card__title").get_text() == target.title
+    for author, box in zip(story.authors, soup.select("aside.author-box"), strict=True):
+        assert box.select_one(".author-box__name").get_text(strip=True) == author.name
+        assert box.select_one(".author-box__title").get_text() == author.job_title
+        assert box.select_one(".author-box__bio").get_text() == author.bio
+        assert box.select_one(".author-box__more")["href"] == f"/authors/{author.slug}/"
+        assert box.img["alt"] == ""  # decorative: the name is next to it
+    widget = soup.select_one("aside.feed-widget [data-feed-widget]")
+    assert widget["data-feed-widget"] == "/feed/widget/" and widget.a["href"] == "/"
+
+
+def test_story_without_update_shows_no_updated_label(client, db):
+    story = story_with(lambda s: not s.updated_at)
+    soup = get_soup(client, story.url)
+    assert soup.select_one(".story__updated") is None and "Updated" not in soup.select_one("article").get_text()
+
+
+def test_images_have_dimensions_feature_eager_and_the_rest_lazy(client, db):
+    story = story_with(lambda s: s.feature_image and any(b.block_type == "image" for b in s.body))
+    soup = get_soup(client, story.url)
+    feature = soup.select_one(".story__feature img")
+    assert feature.get("loading") is None and feature["fetchpriority"] == "high"
+    assert len(feature["srcset"].split(",")) == 3
+    for img in soup.select("main img"):
+        assert int(img["width"]) > 0 and int(img["height"]) > 0
+        if img is not feature:
+            assert img["loading"] == "lazy"
+
+
+def test_link_card_follows_the_current_headline_of_its_story(client, db):
+    target = publish_story("The original headline")
+    story = publish_story(body=[("link_card", {"story": target})])
+    target.title = "A corrected headline"
+    target.save_revision().publish()
+    card = get_soup(client, story.url).select_one(".link-card")
+    assert card.select_one(".link-card__title").get_text() == "A corrected headline"
+    assert card.a["href"] == target.url
+    target.unpublish()
+    assert get_soup(client, story.url).select_one(".link-card") is None
+
+
+def test_external_link_card_shows_what_the_editor_entered(client, db):
+    story = publish_story(body=[("link_card", {"url": "https://example.org/report", "title": "A report",
+                                               "description": "What it found.", "publisher": "Example Institute"})])
+    card = get_soup(client, story.url).select_one(".link-card")
+    assert card.a["href"] == "https://example.org/report"
+    assert card.select_one(".link-card__publisher").get_text() == "Example Institute"
+
+
+def test_rich_text_is_sanitized_on_output(client, db):
+    hostile = '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><img src=x onerror=y></p>'
+    story = publish_story(body=[("paragraph", hostile)])
+    body = get_soup(client, story.url).select_one(".story__body")
+    assert body.find("script") is None and body.find("img") is None
+    assert not body.p.has_attr("onclick") and not body.a.get("href", "").startswith("javascript")
+
+
+def test_headline_and_summary_are_escaped(client, db):
+    story = publish_story('<script>alert("x")</script> & <b>bold</b>', summary='"><img src=x onerror=alert(1)>')
+    soup = get_soup(client, story.url)
+    assert soup.h1.get_text() == '<script>alert("x")</script> & <b>bold</b>'
+    assert soup.select("main script") == [] and soup.select("main .story__summary img") == []
+
+
+def test_corrections_are_dated_on_the_page(client, db):
+    from bulletin.newsroom.models import Correction
+
+    story = publish_story()
+    Correction.objects.create(page=story, text="An earlier version misspelled a name.")
+    soup = get_soup(client, story.url)
+    item = soup.select_one(".story__corrections li")
+    assert NEWS_TIME.match(item.time.get_text()) and "misspelled" in item.get_text()
+
+
+def test_public_pages_send_a_strict_content_security_policy(client, db, admin_client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert "Content-Security-Policy" not in admin_client.get("/admin/")
+
+
+def test_public_pages_have_no_inline_script(client, db):
+    story = feed.latest(1)[0]
+    for url in ["/", "/page/2/", story.url, "/sections/war/", "/feed/widget/"]:
+        soup = get_soup(client, url)
+        assert all(script.get("src") and not script.string for script in soup.find_all("script")), url
+        assert not soup.select("[style]"), url
+
+
+def test_section_tag_and_author_pages_list_only_their_stories(client, db):
+    section = Section.objects.get(slug="war")
+    soup = get_soup(client, section.get_absolute_url())
+    expected = StoryPage.objects.in_feed().filter(section=section)[:20]
+    assert [a["href"] for a in soup.select(".story-card h2 a")] == [s.url for s in expected]
+
+    tag = Tag.objects.filter(stories__live=True).first()
+    soup = get_soup(client, tag.get_absolute_url())
+    assert {a["href"] for a in soup.select(".story-card h2 a")} == {s.url for s in tag.stories.live()[:20]} or \
+        len(soup.select(".story-card")) == 20
+
+    author = Author.objects.first()
+    soup = get_soup(client, author.get_absolute_url())
+    assert soup.h1.get_text() == author.name and author.job_title in soup.get_text()
+    for card in soup.select(".story-card"):
+        assert author.name in card.select_one(".story-card__byline").get_text()
+
+
+def test_unpublished_story_is_gone_from_every_list(client, db):
+    story = feed.latest(1)[0].specific
+    story.unpublish()
+    urls = ["/", "/feed/widget/", story.section.get_absolute_url(), story.authors[0].get_absolute_url()]
+    for url in urls:
+        assert story.url not in {a["href"] for a in get_soup(client, url).select("a")}, url
+    assert client.get(story.url).status_code == 404
+
+
+def test_times_follow_the_configured_time_zone(client, db, settings):
+    story = feed.latest(1)[0]
+    kyiv = get_soup(client, story.url).select_one(".story__dates time")
+    settings.TIME_ZONE = "America/New_York"
+    new_york = get_soup(client, story.url).select_one(".story__dates time")
+    assert kyiv["datetime"] != new_york["datetime"]
+    assert new_york["datetime"].endswith("-05:00")
+
+
+def test_update_time_is_time_only_on_the_day_of_publication(db):
+    from bulletin.web.templatetags.newsstyle import news_datetime, news_update_time
+
+    story = feed.latest(1)[0]
+    published = story.first_published_at
+    same_day = published.replace(hour=16, minute=10) if published.hour < 16 else published + timedelta(minutes=5)
+    assert NEWS_TIME.match(news_datetime(published))
+    assert re.fullmatch(r"\d{1,2}(:\d{2})? [ap]\.m\.|noon|midnight", news_update_time(same_day, published))
+    assert NEWS_TIME.match(news_update_time(published + timedelta(days=2), published))
