@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import include, path
+from django.views.static import serve as serve_file
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -19,10 +20,9 @@ urlpatterns = [
     path("favicon.ico", web.favicon, name="favicon"),
 ]
 
-if settings.DEBUG or getattr(settings, "BULLETIN_SERVE_MEDIA", True):
-    # `bulletin serve` answers media itself; behind nginx these never reach Django.
-    from django.views.static import serve as serve_file
-
-    urlpatterns += [path("media/<path:path>", serve_file, {"document_root": settings.MEDIA_ROOT})]
-
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # granian (`bulletin serve`) or nginx answer /media/ before Django sees it; this route serves the test client,
+    # `bulletin serve --get` and any server that passes everything through.
+    path("media/<path:path>", serve_file, {"document_root": settings.MEDIA_ROOT}),
+    path("", include(wagtail_urls)),
+]

@@ -58,10 +58,10 @@ def newsroom_outline(data_dir):
     return result.stdout.splitlines()
 
 
-def test_demo_subprocess_builds_the_same_newsroom_for_the_same_seed(tmp_path):
+def test_demo_subprocess_builds_the_same_newsroom_for_the_same_seed_and_now(tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     for data_dir in (first, second):
-        result = run_bulletin(data_dir, "demo", "--stories", "25", "--quiet")
+        result = run_bulletin(data_dir, "demo", "--stories", "25", "--now", "2026-01-19T18:30+0200", "--quiet")
         assert result.returncode == 0, result.stderr
         assert re.search(r"user: editor\s+password: \S{12,}", result.stdout)
     assert newsroom_outline(first) == newsroom_outline(second)
@@ -75,3 +75,6 @@ def test_demo_subprocess_builds_the_same_newsroom_for_the_same_seed(tmp_path):
 
     served = run_bulletin(first, "serve", "--get", "/")
     assert served.returncode == 0 and "News Feed" in served.stdout
+    # Same seed and --now: the same page, byte for byte.
+    assert served.stdout == run_bulletin(second, "serve", "--get", "/").stdout
+    assert re.search(r"(Dec\. \d+, 2025|Jan\. \d+, 2026), ", served.stdout)  # the timeline ends at --now

@@ -24,10 +24,11 @@ JOB_TITLES = ["News Editor", "Reporter", "Senior Reporter", "Investigative Repor
 
 _ACTORS = ["The regional governor", "The Defense Ministry", "The mayor", "The General Staff", "The Energy Ministry",
            "The National Bank", "Parliament", "The prosecutor general's office", "The emergency service",
-           "A military spokesperson", "The prime minister", "The foreign minister", "Local officials",
+           "A military spokesperson", "The prime minister", "The foreign minister", "The city council",
            "The state railway company", "The health ministry"]
-_VERBS = ["reported", "confirmed", "announced", "described", "warned of", "welcomed"]
-_HEADLINE_VERBS = ["reports", "confirms", "announces", "warns of", "welcomes", "promises"]
+# Neutral verbs only: every event below must read naturally after each of them.
+_VERBS = ["reported", "confirmed", "announced", "described"]
+_HEADLINE_VERBS = ["reports", "confirms", "announces"]
 _EVENTS = ["an attack on energy infrastructure", "the restoration of power to thousands of homes",
            "a new package of military aid", "the evacuation of residents from frontline villages",
            "repairs to a damaged bridge", "the opening of a new school shelter", "a prisoner exchange",

@@ -1,11 +1,9 @@
 """Quick post: headline, text, section and an optional image, published in one step for breaking news."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.html import escape
 from django.utils.text import Truncator, slugify
 from wagtail.admin import messages
@@ -22,24 +20,18 @@ class QuickPostForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), help_text="Separate paragraphs with an empty line.")
     section = forms.ModelChoiceField(queryset=Section.objects.all())
     author = forms.ModelChoiceField(queryset=Author.objects.all(), help_text="The byline.")
-    image = forms.ImageField(required=False)
     image_alt = forms.CharField(required=False, max_length=250, label="Image description (alt text)")
     image_credit = forms.CharField(required=False, max_length=120, label="Photo credit", help_text="Photographer / Agency")
 
+    field_order = ["headline", "text", "section", "author", "image", "image_alt", "image_credit"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Wagtail's own upload field: the formats in WAGTAILIMAGES_EXTENSIONS only, at most
-        # WAGTAILIMAGES_MAX_IMAGE_PIXELS pixels. Made per form, because it reads the settings when it is built.
-        self.fields["image"] = WagtailImageField(required=False, help_text=self.fields["image"].help_text)
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        limit = settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE
-        if image and image.size > limit:
-            raise forms.ValidationError(
-                f"This image is {filesizeformat(image.size)}; the largest allowed is {filesizeformat(limit)}."
-            )
-        return image
+        # Wagtail's own upload field: the formats in WAGTAILIMAGES_EXTENSIONS, at most WAGTAILIMAGES_MAX_UPLOAD_SIZE
+        # bytes and WAGTAILIMAGES_MAX_IMAGE_PIXELS pixels, with errors naming the limit. Built per form because
+        # it reads those settings when it is created.
+        self.fields["image"] = WagtailImageField(required=False)
+        self.order_fields(self.field_order)
 
     def clean(self):
         cleaned = super().clean()

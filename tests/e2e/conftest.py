@@ -30,6 +30,8 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 DEMO_STORIES = 60
+#: The same fixed end of the timeline as the unit tests, so pages and screenshots are the same in every run.
+DEMO_NOW = "2026-01-19T18:30+0200"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -81,7 +83,7 @@ def server(tmp_path_factory):
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the CLI's own default (dev), not the pytest one
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_SCHEDULER_INTERVAL="1", PYTHONUNBUFFERED="1")
-    demo = subprocess.run([BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--quiet"], env=env, cwd=REPO,
+    demo = subprocess.run([BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet"], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=300)
     if demo.returncode:
         pytest.fail(f"`bulletin demo` failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}")

@@ -40,11 +40,14 @@ def test_no_axe_violations(new_page, page_paths, page_type, width):
     assert violations == [], f"axe violations on {page_paths[page_type]}:\n{json.dumps(violations, indent=2)}"
 
 
-def test_no_axe_violations_after_show_more(new_page):
-    """Stories appended by Show More (and the focus moved to them) are as accessible as the first ones."""
+@pytest.mark.parametrize("page_type", ["news-feed", "story"])
+def test_no_axe_violations_after_show_more(new_page, page_paths, page_type):
+    """Stories appended by Show More (in the feed, or in the story page's widget) are as accessible as the first."""
     page = new_page(bypass_csp=True)
-    page.goto("/")
-    page.locator("[data-show-more]").click()
-    expect(page.locator("[data-feed-list] .feed-item")).to_have_count(20)
+    page.goto(page_paths[page_type])
+    scope = page.locator("[data-feed-widget]" if page_type == "story" else "main")
+    expect(scope.locator(".feed-item")).to_have_count(10)
+    scope.locator("[data-show-more]").click()
+    expect(scope.locator(".feed-item")).to_have_count(20)
     violations = _violations(page)
-    assert violations == [], json.dumps(violations, indent=2)
+    assert violations == [], f"axe violations after Show More:\n{json.dumps(violations, indent=2)}"

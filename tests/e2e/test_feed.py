@@ -61,3 +61,36 @@ def test_show_more_without_javascript_is_a_link_to_older_stories(new_page, serve
     # An archive page links on to older stories the same way, and back to the latest news.
     assert re.fullmatch(r"/page/\d+/", page.locator("[data-show-more]").get_attribute("href"))
     assert page.locator("main a[href='/']").count() >= 1
+
+
+def test_show_more_until_the_end_shows_every_story_once(page, server):
+    page.goto("/")
+    items = page.locator("[data-feed-list] .feed-item")
+    more = page.locator("[data-show-more]")
+    clicks = 0
+    while more.count():
+        count = items.count()
+        more.click()
+        expect(page.locator("[data-show-more][aria-busy=true]")).to_have_count(0)
+        assert items.count() > count or not more.count()
+        clicks += 1
+        assert clicks <= 10, "Show More never ends"
+    positions = [position for position, _ in _shown(page)]
+    everything = feed_positions(server, 10_000)
+    assert positions == [position for position, _ in everything], "gaps or duplicates after the last Show More"
+    assert "more stories loaded" in page.locator("[data-announcer]").text_content()
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("key", ["Enter", "Space"])
+def test_show_more_works_from_the_keyboard(page, key):
+    """It is announced as a button, so Space must press it as well as Enter; focus then moves to the new stories."""
+    page.goto("/")
+    more = page.locator("[data-show-more]")
+    assert more.get_attribute("role") == "button"
+    more.focus()
+    page.keyboard.press(key)
+    expect(page.locator("[data-feed-list] .feed-item")).to_have_count(20)
+    assert page.url.endswith("/") and "/page/" not in page.url, "the key followed the link instead"
+    focused = page.evaluate("document.activeElement.closest('.feed-item')?.dataset.position")
+    assert focused == page.locator("[data-feed-list] .feed-item").nth(10).get_attribute("data-position")

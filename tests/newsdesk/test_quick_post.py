@@ -244,3 +244,32 @@ def test_quick_post_menu_item(client_for):
     contributor = client_for(roles.CONTRIBUTORS, username="menu-contributor")
     assert reverse(URL) in editor.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse(URL) not in contributor.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_quick_post_story_can_be_edited_in_the_admin_and_keeps_its_place(client_for):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+    from bulletin.newsroom.blocks import PARAGRAPH_FEATURES
+
+    client = client_for(roles.EDITORS)
+    assert quick_post(client, "Posted quickly").status_code == 302
+    story = StoryPage.objects.get(title="Posted quickly")
+    position = story.feed_position
+    assert quick_post(client, "Posted after it").status_code == 302
+
+    assert client.get(reverse("wagtailadmin_pages:edit", args=(story.pk,))).status_code == 200
+    byline = story.bylines.get()
+    data = nested_form_data({
+        "title": story.title, "slug": story.slug, "summary": "Edited summary.",
+        "body": streamfield([("paragraph", rich_text("<p>Edited.</p>", features=PARAGRAPH_FEATURES))]),
+        "bylines": inline_formset([{"author": str(byline.author_id), "id": str(byline.pk)}], initial=1, min=1),
+        "section": str(story.section_id), "sources": inline_formset([]), "corrections": inline_formset([]),
+        "comments": inline_formset([]), "feature_image": "", "feature_image_alt": "", "feature_image_caption": "",
+        "feature_image_credit": "", "action-publish": "action-publish",
+    })
+    response = client.post(reverse("wagtailadmin_pages:edit", args=(story.pk,)), data)
+    assert response.status_code == 302, form_errors(response)
+    story.refresh_from_db()
+    assert story.summary == "Edited summary."
+    assert story.feed_position == position
+    assert feed.latest()[0].title == "Posted after it"

@@ -39,7 +39,7 @@ def test_due_story_is_published_with_a_feed_position(feed_page):
     now = timezone.now()
     story, revision = scheduled_story(feed_page, "due-story", now + datetime.timedelta(hours=1))
     assert not story.live, "a future go-live time must not publish at once"
-    assert story.feed_position is None
+    assert story.feed_position is None, "a scheduled (not live) story was given a feed position"
     revision.refresh_from_db()
     assert revision.approved_go_live_at is not None
 
@@ -61,7 +61,7 @@ def test_future_story_stays_unpublished(feed_page):
     publish_due_pages()
     story.refresh_from_db()
     assert not story.live
-    assert story.feed_position is None
+    assert story.feed_position is None, "a scheduled (not live) story was given a feed position"
     assert story.pk not in [s.pk for s in feed.latest()]
 
 
@@ -85,16 +85,6 @@ def test_scheduler_with_nothing_due_reports_and_changes_nothing(feed_page):
     report = publish_due_pages()
     assert isinstance(report, str)
     assert StoryPage.objects.live().count() == live_before
-
-
-def test_scheduler_thread_starts_and_stops():
-    from bulletin.newsdesk import scheduler
-
-    stop = scheduler.start(interval=3600)
-    try:
-        assert any(t.name == "bulletin-scheduler" for t in __import__("threading").enumerate())
-    finally:
-        stop.set()
 
 
 def test_scheduled_story_goes_to_the_top_when_it_goes_live(feed_page, client_for):

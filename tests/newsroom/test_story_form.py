@@ -22,15 +22,16 @@ from bulletin.newsroom.models import Author, NewsFeedPage, Section, StoryPage
 PUBLISH = {"action-publish": "action-publish"}
 
 
-def story_form_data(story=None, title="A story", slug="a-story", **extra):
+def story_form_data(story=None, title=None, slug=None, **extra):
     """POST data for the admin story form; for an existing ``story``, its current values and bylines."""
     if story is not None:
-        title, slug = story.title, story.slug
+        title, slug = title or story.title, slug or story.slug
         bylines = inline_formset([{"author": str(b.author_id), "id": str(b.pk)} for b in story.bylines.all()],
                                  initial=story.bylines.count(), min=1)
         section, summary = story.section_id, story.summary
     else:
         bylines = inline_formset([{"author": str(Author.objects.order_by("pk").first().pk), "id": ""}], min=1)
+        title, slug = title or "A story", slug or "a-story"
         section, summary = Section.objects.order_by("pk").first().pk, f"Summary of {title}."
     data = nested_form_data({
         "title": title,

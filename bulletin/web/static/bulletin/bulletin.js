@@ -67,6 +67,14 @@
     event.preventDefault();
     if (link.getAttribute("aria-busy") !== "true") showMore(link);
   });
+  // Show More is announced as a button (role="button"), so Space presses it too, as it would a real button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== " " || event.repeat) return;
+    var link = event.target.closest && event.target.closest("[data-feed-root] [data-show-more][role=button]");
+    if (!link) return;
+    event.preventDefault();  // no page scroll
+    link.click();
+  });
 
   function markFeedRoots(scope) {
     scope.querySelectorAll("[data-feed-list]").forEach(function (list) {
