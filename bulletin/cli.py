@@ -37,6 +37,11 @@ def serve(host, port, workers, scheduler, get_path):
     from bulletin.web import server
 
     server.prepare_static_files()
+    from bulletin.publishing.publisher import Publisher
+
+    replayed = Publisher().publish_pending()  # finish what a crash left in the outbox
+    if replayed:
+        click.echo(f"Published {replayed} file changes left pending in the outbox.")
     if get_path:
         from django.test import Client
 
@@ -82,6 +87,39 @@ def demo(stories, days, seed, now, if_empty, quiet):
                    f"({result.stories / result.seconds:.0f} stories/s).")
     username, password = builder.reset_demo_editor()
     click.echo(f"Admin: http://127.0.0.1:8000/admin/  user: {username}  password: {password}")
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Render in memory and list stale, missing and extra files in public/; "
+              "exit 1 if there are any. Changes nothing.")
+@click.option("-w", "--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes for rendering (default: one per CPU).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def build(check, workers, quiet):
+    """Render every page into public/ (BULLETIN_PUBLIC_DIR), the files readers are served."""
+    _setup_django()
+    import time
+
+    from bulletin.publishing import build as site_build
+
+    started = time.monotonic()
+    if check:
+        result = site_build.check(progress=not quiet)
+        for label, names in (("stale", result.stale), ("missing", result.missing), ("extra", result.extra)):
+            for name in names:
+                click.echo(f"{label}\t{name}")
+        if not result.ok:
+            raise click.ClickException(f"public/ is out of date: {len(result.stale)} stale, {len(result.missing)} "
+                                       f"missing, {len(result.extra)} extra files.")
+        click.echo("public/ matches the database.")
+        return
+    from bulletin.web import server
+
+    server.prepare_static_files()
+    result = site_build.build(workers=workers, progress=not quiet)
+    seconds = time.monotonic() - started
+    click.echo(f"Rendered {result.pages} pages in {seconds:.1f} s ({result.pages / seconds:.0f} pages/s): "
+               f"{result.changed} files changed, {result.removed} removed.")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

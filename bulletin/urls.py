@@ -14,9 +14,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("page/<int:number>/", web.archive_page, name="archive_page"),
     path("feed/widget/", web.feed_widget, name="feed_widget"),
-    path("sections/<str:slug>/", web.section_page, name="section"),
-    path("tags/<str:slug>/", web.tag_page, name="tag"),
-    path("authors/<str:slug>/", web.author_page, name="author"),
+    path("sections/<str:slug>/", web.collection_page, {"kind": "sections"}, name="section"),
+    path("sections/<str:slug>/page/<int:number>/", web.collection_page, {"kind": "sections"}, name="section_page"),
+    path("tags/<str:slug>/", web.collection_page, {"kind": "tags"}, name="tag"),
+    path("tags/<str:slug>/page/<int:number>/", web.collection_page, {"kind": "tags"}, name="tag_page"),
+    path("authors/<str:slug>/", web.collection_page, {"kind": "authors"}, name="author"),
+    path("authors/<str:slug>/page/<int:number>/", web.collection_page, {"kind": "authors"}, name="author_page"),
     path("favicon.ico", web.favicon, name="favicon"),
 ]
 

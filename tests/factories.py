@@ -13,7 +13,7 @@ def publish_story(title=None, *, section=None, authors=None, user=None, **fields
     story = StoryPage(
         title=title or f"Test story {number}", slug=fields.pop("slug", f"test-story-{number}"),
         summary=fields.pop("summary", "A test story."), section=section or Section.objects.first(), owner=user,
-        **fields,
+        live=False, **fields,  # a draft first, as the admin creates it; publish() makes it live
     )
     story.bylines = [Byline(author=author) for author in (authors or [Author.objects.first()])]
     NewsFeedPage.objects.get().add_child(instance=story)

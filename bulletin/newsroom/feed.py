@@ -6,9 +6,9 @@ older page keeps showing the same stories (the static publisher relies on this).
 feed_position index instead of sorting the archive.
 """
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 
-from .models import Byline, StoryPage
+from .models import Author, Byline, Section, StoryPage, Tag
 
 #: Stories on one archive page, in the widget, and per "Show More".
 FEED_PAGE_SIZE = 10
@@ -54,8 +54,55 @@ def older_page_number(stories):
     return page_number_of(position) if position else None
 
 
-def with_bylines(queryset):
-    """``queryset`` with bylines and their authors prefetched in byline order."""
-    return queryset.prefetch_related(
-        Prefetch("bylines", queryset=Byline.objects.select_related("author__avatar").order_by("sort_order"))
-    )
+def stories_of(collection):
+    """Live stories of a Section, Tag or Author, newest first."""
+    if isinstance(collection, Section):
+        return feed_stories().filter(section=collection)
+    if isinstance(collection, Tag):
+        return feed_stories().filter(tags=collection)
+    if isinstance(collection, Author):
+        return feed_stories().filter(pk__in=Byline.objects.filter(author=collection).values("page_id"))
+    raise TypeError(f"not a collection of stories: {collection!r}")
+
+
+#: Stories on one page of a section, tag or author.
+LISTING_PAGE_SIZE = 20
+
+
+class Listing:
+    """The stories of one section, tag or author, paginated from the oldest like the News Feed.
+
+    Page k holds the k-th group of LISTING_PAGE_SIZE stories counted from the oldest, so a new story only
+    changes the newest page and the head. (Unpublishing a story shifts the pages after it; the publisher
+    re-renders those in the background.)
+    """
+
+    def __init__(self, stories):
+        self.stories = stories  # a feed_stories() queryset filtered to the section, tag or author
+
+    def head(self):
+        """The newest LISTING_PAGE_SIZE stories."""
+        return list(self.stories[:LISTING_PAGE_SIZE])
+
+    def page_count(self):
+        return -(-self.stories.count() // LISTING_PAGE_SIZE)
+
+    def page(self, number):
+        """Page ``number`` (1 = oldest), newest first; empty when out of range."""
+        if number < 1:
+            return []
+        start = (number - 1) * LISTING_PAGE_SIZE
+        return list(reversed(self.stories.order_by("feed_position")[start:start + LISTING_PAGE_SIZE]))
+
+    def page_number_of(self, story):
+        """The page that holds ``story``."""
+        older_or_same = self.stories.filter(feed_position__lte=story.feed_position).count()
+        return -(-older_or_same // LISTING_PAGE_SIZE)
+
+    def older_page_number(self, shown):
+        """The page holding the next story older than everything in ``shown`` (None at the end)."""
+        if not shown:
+            return None
+        oldest = min(story.feed_position for story in shown)
+        next_older = self.stories.filter(feed_position__lt=oldest).first()
+        return self.page_number_of(next_older) if next_older else None

@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     # Bulletin's apps, lowest first: newsroom is the content; the others import it, never the reverse.
     "bulletin.newsroom",
     "bulletin.newsdesk",
+    "bulletin.publishing",
     "bulletin.web",
     "bulletin.demo",
     "wagtail.contrib.forms",
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bulletin.web.middleware.GoneMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -103,8 +105,15 @@ TIME_ZONE = os.environ.get("BULLETIN_TIME_ZONE", "Europe/Kyiv")
 USE_I18N = True
 USE_TZ = True
 
+#: The rendered site: pages the publisher keeps current, served as files (docs/publishing.md).
+BULLETIN_PUBLIC_DIR = Path(os.environ.get("BULLETIN_PUBLIC_DIR", DATA_DIR / "public"))
+#: How a publish reaches public/: "thread" (after commit, in a background thread of the process that published),
+#: "inline" (before the request returns; tests), or "off" (outbox rows only, rendered by `bulletin build`).
+BULLETIN_PUBLISHER = os.environ.get("BULLETIN_PUBLISHER", "thread")
+
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Inside public/, so whatever serves the pages serves the (fingerprinted) static files too.
+STATIC_ROOT = BULLETIN_PUBLIC_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("BULLETIN_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {

@@ -6,6 +6,9 @@ alone: Wagtail's editor relies on inline scripts, and it is not a public page.
 """
 
 from django.conf import settings
+from django.shortcuts import render
+
+from bulletin.publishing.models import GoneURL
 
 PUBLIC_PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
@@ -22,4 +25,20 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if not request.path.startswith(self.exempt_prefixes):
             response.headers.setdefault("Content-Security-Policy", PUBLIC_PAGE_POLICY)
+        return response
+
+
+class GoneMiddleware:
+    """Answer 410 Gone, not 404, at the URL of a story that was unpublished or deleted.
+
+    Listed before Wagtail's RedirectMiddleware, so it sees the response after it: a redirect an editor set wins.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and GoneURL.objects.filter(path=request.path).exists():
+            return render(request, "web/410.html", status=410)
         return response

@@ -2,15 +2,11 @@
 and the section, tag and author pages."""
 
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bulletin.newsroom import feed
-from bulletin.newsroom.models import Author, Section, StoryPage, Tag
-
-#: Stories per page on section, tag and author pages.
-LISTING_PAGE_SIZE = 20
+from bulletin.newsroom.models import Author, Section, Tag
 
 
 def archive_page(request, number):
@@ -31,30 +27,29 @@ def feed_widget(request):
     })
 
 
-def _listing(request, template, stories, context):
-    paginator = Paginator(feed.with_bylines(stories), LISTING_PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        raise Http404("No such page.") from None
-    return render(request, template, {**context, "page": page, "stories": page.object_list})
+#: URL segment → (model, template) of the pages that list a collection of stories.
+COLLECTIONS = {
+    "sections": (Section, "web/topic_page.html"),
+    "tags": (Tag, "web/topic_page.html"),
+    "authors": (Author, "web/author_page.html"),
+}
 
 
-def section_page(request, slug):
-    section = get_object_or_404(Section, slug=slug)
-    return _listing(request, "web/section_page.html", feed.feed_stories().filter(section=section),
-                    {"section": section})
-
-
-def tag_page(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    return _listing(request, "web/tag_page.html", feed.feed_stories().filter(tags=tag), {"tag": tag})
-
-
-def author_page(request, slug):
-    author = get_object_or_404(Author.objects.select_related("avatar").prefetch_related("links"), slug=slug)
-    stories = feed.feed_stories().filter(pk__in=StoryPage.objects.filter(bylines__author=author).values("pk"))
-    return _listing(request, "web/author_page.html", stories, {"author": author})
+def collection_page(request, kind, slug, number=None):
+    """A section, tag or author: the newest stories (no ``number``), or page ``number`` counted from the oldest."""
+    model, template = COLLECTIONS[kind]
+    collection = get_object_or_404(model, slug=slug)
+    listing = feed.Listing(feed.stories_of(collection))
+    if number is None:
+        stories = listing.head()
+    else:
+        stories = listing.page(number)
+        if not stories:
+            raise Http404("No such page.")
+    return render(request, template, {
+        "collection": collection, "number": number,
+        "stories": stories, "older_page": listing.older_page_number(stories),
+    })
 
 
 def favicon(request):

@@ -1,0 +1,135 @@
+"""Turn outbox entries into files in public/, in order, one process at a time.
+
+Every serving process may publish (the admin runs in all of them), so an OS file lock on public/ makes them
+take turns; whoever holds it drains every pending entry, its own and the others'. Small entries (one publish)
+go before background ones, which advance in batches so a new story never waits behind a whole-site re-render.
+"""
+
+import fcntl
+import logging
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from .models import OutboxEntry
+from .paths import file_for, gone_marker_for
+from .render import Renderer
+from .storage import FilesystemStorage
+
+logger = logging.getLogger(__name__)
+
+#: URLs of a background entry rendered before pending publishes get their turn again.
+BACKGROUND_BATCH = 100
+
+
+def record(reason, plan):
+    """Write the outbox rows for ``plan`` in the current transaction and wake the publisher after commit."""
+    if plan.now:
+        OutboxEntry.objects.create(reason=reason, urls=plan.now)
+    if plan.later:
+        OutboxEntry.objects.create(reason=reason, urls=plan.later, background=True)
+    transaction.on_commit(_after_commit)
+
+
+def _after_commit():
+    if settings.BULLETIN_PUBLISHER == "inline":
+        Publisher().publish_pending()
+    elif settings.BULLETIN_PUBLISHER == "thread":
+        _thread.wake()
+
+
+class Publisher:
+    """Renders URLs into public/ through the live views."""
+
+    def __init__(self, public_dir=None):
+        self.storage = FilesystemStorage(public_dir or settings.BULLETIN_PUBLIC_DIR)
+        self._renderer = None
+
+    @property
+    def renderer(self):
+        if self._renderer is None:
+            self._renderer = Renderer()
+        return self._renderer
+
+    @contextmanager
+    def lock(self):
+        """Hold public/'s publisher lock (blocks while another process publishes)."""
+        self.storage.root.mkdir(parents=True, exist_ok=True)
+        with open(Path(self.storage.root) / ".publisher.lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def publish_url(self, url):
+        """Render ``url`` and make public/ match: write it, write its 410 marker, or remove it.
+        Returns the number of files that changed."""
+        rendered = self.renderer.render(url)
+        page, marker = file_for(url), gone_marker_for(url) if url.endswith("/") else None
+        changed = 0
+        if rendered.status == 200:
+            changed += self.storage.write(page, rendered.body)
+            changed += bool(marker and self.storage.remove(marker))
+        elif rendered.status == 410 and marker:
+            changed += self.storage.write(marker, rendered.body)
+            changed += self.storage.remove(page)
+        elif rendered.status in (301, 302, 404, 410):
+            # Gone without a marker, moved (an editor's redirect is answered by the app), or never there.
+            changed += self.storage.remove(page)
+            changed += bool(marker and self.storage.remove(marker))
+        else:
+            raise RuntimeError(f"rendering {url} answered {rendered.status}; public/ left as it was")
+        return changed
+
+    def publish_pending(self):
+        """Render every pending outbox entry; returns the number of files written or removed."""
+        changed = 0
+        with self.lock():
+            while (entry := OutboxEntry.objects.filter(done_at=None).order_by("background", "id").first()):
+                batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
+                for url in entry.urls[entry.progress:batch_end]:
+                    try:
+                        changed += self.publish_url(url)
+                    except Exception:  # one broken page must not hold back every later publish
+                        logger.exception("could not publish %s; `bulletin build --check` will list it", url)
+                entry.progress = min(batch_end, len(entry.urls))
+                if entry.progress == len(entry.urls):
+                    entry.done_at = timezone.now()
+                entry.save(update_fields=["progress", "done_at"])
+        return changed
+
+
+class _PublisherThread:
+    """One publisher thread per process, started on the first publish."""
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._thread = None
+        self._start = threading.Lock()
+
+    def wake(self):
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="bulletin-publisher", daemon=True)
+                self._thread.start()
+        self._event.set()
+
+    def _run(self):
+        publisher = Publisher()
+        while True:
+            self._event.wait()
+            self._event.clear()
+            try:
+                publisher.publish_pending()
+            except Exception:  # the entry stays pending; the next wake or restart renders it again
+                logger.exception("publishing failed")
+            finally:
+                close_old_connections()
+
+
+_thread = _PublisherThread()

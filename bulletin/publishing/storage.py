@@ -1,0 +1,89 @@
+"""Atomic, byte-stable files in public/, with precompressed gzip and brotli variants."""
+
+import gzip
+import io
+import os
+import secrets
+from pathlib import Path
+
+import brotli
+
+#: Content worth compressing ahead of time; images are compressed already.
+COMPRESSIBLE = (".html", ".xml", ".json", ".txt", ".css", ".js", ".svg")
+
+
+def _gzip(data):
+    # mtime=0 (and no file name) keeps the output byte-for-byte stable, so an unchanged page never looks changed.
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0, filename="") as zipped:
+        zipped.write(data)
+    return out.getvalue()
+
+
+class FilesystemStorage:
+    """public/ on a local disk. Each file is written to a temporary name in its folder and renamed into
+    place, so a reader (or a crash) only ever sees a complete old or a complete new file."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+
+    def path(self, relative):
+        return self.root / relative
+
+    def read(self, relative):
+        try:
+            return self.path(relative).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def write(self, relative, data):
+        """Write ``data`` (and its compressed variants); returns False when the file held these bytes already."""
+        if self.read(relative) == data:
+            return False
+        if relative.endswith(COMPRESSIBLE):
+            # Variants first: a crash between the writes leaves the old page beside a complete new variant,
+            # both whole pages, and the outbox replay rewrites the old one.
+            self._write_atomic(relative + ".gz", _gzip(data))
+            self._write_atomic(relative + ".br", brotli.compress(data, quality=11))
+        self._write_atomic(relative, data)
+        return True
+
+    def remove(self, relative):
+        """Remove a file and its variants; returns True if anything was there."""
+        removed = False
+        for name in (relative, relative + ".gz", relative + ".br"):
+            try:
+                self.path(name).unlink()
+                removed = True
+            except (FileNotFoundError, NotADirectoryError):
+                pass
+        return removed
+
+    def files(self):
+        """Every page file under public/ (not the variants, temporary files or collected static files)."""
+        for path in self.root.rglob("*"):
+            relative = path.relative_to(self.root).as_posix()
+            if (path.is_file() and not relative.startswith(("static/", ".")) and ".tmp-" not in path.name
+                    and not relative.endswith((".gz", ".br"))):
+                yield relative
+
+    def remove_temporary_files(self):
+        """Remove the temporary files a crash left behind mid-write; returns how many."""
+        leftovers = list(self.root.rglob(".tmp-*"))
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+        return len(leftovers)
+
+    def _write_atomic(self, relative, data):
+        target = self.path(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".tmp-{secrets.token_hex(6)}-{target.name}")
+        try:
+            with open(temporary, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise

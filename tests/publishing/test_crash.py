@@ -1,0 +1,98 @@
+"""kill -9 in the middle of publishing or building: public/ holds only complete files, and a restart
+(which replays the outbox) makes it match the database again."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PUBLISH_LOOP = """
+import itertools
+from bulletin.newsroom.models import Author, Byline, NewsFeedPage, Section, StoryPage
+feed_page, section, author = NewsFeedPage.objects.get(), Section.objects.first(), Author.objects.first()
+for n in itertools.count():
+    story = StoryPage(title=f"Crash test story {n}", slug=f"crash-test-{n}", summary="Published in a loop.",
+                      section=section, live=False)  # a draft, as the admin creates it
+    story.bylines = [Byline(author=author)]
+    feed_page.add_child(instance=story)
+    story.save_revision().publish()
+    print(n, flush=True)
+"""
+
+
+def bulletin(env, *args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True,
+                          timeout=600, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A built 40-story demo site in its own data folder (SQLite), shared by the crash rounds."""
+    data_dir = tmp_path_factory.mktemp("crash")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_PUBLISHER="inline", PYTHONUNBUFFERED="1")
+    for args in (["demo", "--stories", "40", "--quiet"], ["build", "--quiet", "--workers", "2"]):
+        result = bulletin(env, *args)
+        assert result.returncode == 0, result.stderr
+    return env, data_dir / "public"
+
+
+def assert_every_file_is_complete(public):
+    for path in public.rglob("*"):
+        if not path.is_file() or path.name.startswith(".tmp-") or path.name == ".publisher.lock":
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".html" and path.parent.name != "widget":
+            assert data.rstrip().endswith(b"</html>"), f"truncated: {path}"
+        if path.suffix == ".gz":
+            import gzip
+
+            gzip.decompress(data)  # raises on a truncated stream
+        if path.suffix == ".br":
+            import brotli
+
+            brotli.decompress(data)
+
+
+def kill_after(process, seconds):
+    time.sleep(seconds)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_kill_during_publishing_then_restart_converges(site, round_):
+    env, public = site
+    delay = random.Random(round_).uniform(0.0, 1.5)
+    loop = subprocess.Popen([sys.executable, "-m", "bulletin", "manage", "shell", "--no-imports", "-c",
+                             PUBLISH_LOOP.replace("crash-test-", f"crash-{round_}-")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    first = loop.stdout.readline()  # the loop is publishing: kill it at a random point from here on
+    assert first, loop.stderr.read()[-2000:]
+    kill_after(loop, delay)
+    assert loop.returncode == -signal.SIGKILL
+    assert_every_file_is_complete(public)
+
+    restart = bulletin(env, "serve", "--get", "/")  # serving starts by replaying the outbox
+    assert restart.returncode == 0, restart.stderr
+    check = bulletin(env, "build", "--check", "--quiet")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_kill_during_build_then_rebuild_converges(site, round_):
+    env, public = site
+    (public / "index.html").unlink()  # so that the build has something to write
+    build = subprocess.Popen([sys.executable, "-m", "bulletin", "build", "--quiet", "--workers", "2"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    kill_after(build, random.Random(10 + round_).uniform(1.5, 4.0))
+    assert_every_file_is_complete(public)
+    rebuild = bulletin(env, "build", "--quiet")
+    assert rebuild.returncode == 0, rebuild.stderr
+    assert bulletin(env, "build", "--check", "--quiet").returncode == 0
+    assert not [p for p in public.rglob(".tmp-*")], "a rebuild clears temporary files a crash left"

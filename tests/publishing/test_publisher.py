@@ -1,0 +1,187 @@
+"""The publisher keeps public/ equal to the site: exactly the affected files per publish, nothing stale."""
+
+import hashlib
+
+import pytest
+from bs4 import BeautifulSoup
+
+from bulletin.newsroom import feed
+from bulletin.newsroom.models import Section, StoryPage, Tag
+from bulletin.publishing import build
+from bulletin.publishing.paths import UnsafePath, file_for
+from tests.factories import publish_story
+
+
+@pytest.fixture
+def public(settings, tmp_path, db):
+    """An empty public/ in tmp_path, then the whole demo site built into it."""
+    settings.BULLETIN_PUBLIC_DIR = tmp_path / "public"
+    build.build(workers=1)
+    return settings.BULLETIN_PUBLIC_DIR
+
+
+def snapshot(public):
+    return {p.relative_to(public).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in public.rglob("*") if p.is_file() and not p.name.startswith(".publisher")}
+
+
+def changed_pages(before, after):
+    """Files that appeared, disappeared or changed, without their .gz/.br variants."""
+    names = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+    return {n for n in names if not n.endswith((".gz", ".br"))}
+
+
+def test_build_writes_every_page_with_compressed_variants(public):
+    story = feed.latest(1)[0]
+    for name in ["index.html", "feed/widget/index.html", "page/1/index.html", file_for(story.url),
+                 "sections/war/index.html", "sections/war/page/1/index.html"]:
+        assert (public / name).is_file(), name
+        assert (public / (name + ".gz")).is_file() and (public / (name + ".br")).is_file()
+    assert build.check().ok
+
+
+def test_publishing_one_story_writes_exactly_the_expected_files(public, django_capture_on_commit_callbacks):
+    section = Section.objects.get(slug="politics")
+    tags = list(Tag.objects.all()[:2])
+    before = snapshot(public)
+    with django_capture_on_commit_callbacks(execute=True):
+        story = publish_story("A new story", section=section)
+        story.tags.set(tags)
+        story.save_revision().publish()
+    author = story.authors[0]
+
+    def pages(collection, listing=None):
+        number = feed.Listing(feed.stories_of(collection)).page_number_of(story)
+        return {f"{collection.get_absolute_url()[1:]}index.html",
+                f"{collection.get_absolute_url()[1:]}page/{number}/index.html"}
+
+    expected = {file_for(story.url), "index.html", "feed/widget/index.html",
+                f"page/{feed.page_number_of(story.feed_position)}/index.html",
+                *pages(section), *pages(author), *pages(tags[0]), *pages(tags[1])}
+    assert changed_pages(before, snapshot(public)) == expected
+    assert build.check().ok
+
+
+def test_fifty_publishes_leave_an_old_page_file_unchanged(public, django_capture_on_commit_callbacks):
+    old_page = (public / "page/2/index.html").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(50):
+            publish_story()
+    assert (public / "page/2/index.html").read_bytes() == old_page
+    assert build.check().ok
+
+
+def test_unpublishing_removes_the_story_from_every_file(public, client, django_capture_on_commit_callbacks):
+    story = feed.latest(3)[2].specific
+    with django_capture_on_commit_callbacks(execute=True):
+        story.unpublish()
+    assert not (public / file_for(story.url)).exists()
+    marker = public / file_for(story.url).replace("index.html", ".gone.html")
+    assert marker.is_file() and b"This story was removed" in marker.read_bytes()
+    for path in public.rglob("*.html"):
+        links = {a.get("href") for a in BeautifulSoup(path.read_bytes(), "html5lib").find_all("a")}
+        assert story.url not in links, path
+    assert client.get(story.url).status_code == 410
+    assert build.check().ok
+
+
+def test_a_redirect_set_by_an_editor_wins_over_410(public, client, django_capture_on_commit_callbacks):
+    from wagtail.contrib.redirects.models import Redirect
+
+    story = feed.latest(1)[0].specific
+    with django_capture_on_commit_callbacks(execute=True):
+        story.unpublish()
+        Redirect.objects.create(old_path=Redirect.normalise_path(story.url), redirect_link="/")
+    response = client.get(story.url)
+    assert response.status_code == 301 and response["Location"] == "/"
+    assert not (public / file_for(story.url)).exists()
+    assert not (public / file_for(story.url).replace("index.html", ".gone.html")).exists()
+
+
+def test_republishing_brings_the_page_back(public, client, django_capture_on_commit_callbacks):
+    story = feed.latest(1)[0].specific
+    with django_capture_on_commit_callbacks(execute=True):
+        story.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        story.save_revision().publish()
+    assert (public / file_for(story.url)).is_file()
+    assert client.get(story.url).status_code == 200
+    assert build.check().ok
+
+
+def test_changing_a_slug_leaves_a_redirect_not_a_stale_file(public, client, django_capture_on_commit_callbacks):
+    story = feed.latest(1)[0].specific
+    old_url = story.url
+    story.slug = "a-brand-new-slug"
+    with django_capture_on_commit_callbacks(execute=True):
+        story.save_revision().publish()
+    assert not (public / file_for(old_url)).exists()
+    assert (public / "a-brand-new-slug/index.html").is_file()
+    assert client.get(old_url).status_code in (301, 410)
+    assert build.check().ok
+
+
+def test_moving_a_story_to_another_section_updates_both(public, django_capture_on_commit_callbacks):
+    story = feed.latest(1)[0].specific
+    old, new = story.section, Section.objects.exclude(pk=story.section_id).first()
+    story.section = new
+    with django_capture_on_commit_callbacks(execute=True):
+        story.save_revision().publish()
+    old_links = {a["href"] for a in BeautifulSoup((public / f"{old.get_absolute_url()[1:]}index.html").read_bytes(),
+                                                   "html5lib").select(".story-card a")}
+    assert story.url not in old_links
+    assert build.check().ok
+
+
+def test_editing_an_author_rerenders_their_stories_in_the_background(public, django_capture_on_commit_callbacks):
+    from bulletin.publishing.models import OutboxEntry
+
+    story = feed.latest(1)[0].specific
+    author = story.authors[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        author.bio = "A completely new biography."
+        author.save()
+    assert OutboxEntry.objects.filter(background=True, done_at__isnull=False).exists()
+    assert b"A completely new biography." in (public / file_for(story.url)).read_bytes()
+    assert build.check().ok
+
+
+def test_check_finds_deleted_changed_and_stray_files(public):
+    story = feed.latest(1)[0]
+    (public / file_for(story.url)).unlink()
+    (public / "page/1/index.html").write_bytes(b"<p>edited by hand</p>")
+    (public / "stray").mkdir()
+    (public / "stray/index.html").write_bytes(b"old")
+    result = build.check()
+    assert result.missing == [file_for(story.url)]
+    assert result.stale == ["page/1/index.html"]
+    assert result.extra == ["stray/index.html"]
+    build.build(workers=1)
+    assert build.check().ok and not (public / "stray/index.html").exists()
+
+
+def test_a_second_build_changes_no_bytes(public):
+    before = snapshot(public)
+    result = build.build(workers=2)
+    assert result.changed == 0 and snapshot(public) == before
+
+
+@pytest.mark.parametrize("url", ["/../etc/passwd", "/a/../../b/", "/.publisher.lock", "relative/", "/a\\b/",
+                                 "/a/.gone.html"])
+def test_hostile_urls_never_map_outside_public(url):
+    with pytest.raises(UnsafePath):
+        file_for(url)
+
+
+def test_pending_outbox_entries_are_published_on_replay(public, settings):
+    from bulletin.publishing.models import OutboxEntry
+    from bulletin.publishing.publisher import Publisher
+
+    settings.BULLETIN_PUBLISHER = "off"  # as if the process died right after commit
+    story = publish_story("Published while the publisher was down")
+    assert not (public / file_for(story.url)).exists()
+    assert OutboxEntry.objects.filter(done_at=None).exists()
+    assert build.check().missing
+    Publisher().publish_pending()
+    assert (public / file_for(story.url)).is_file() and build.check().ok
+    assert not OutboxEntry.objects.filter(done_at=None).exists()
