@@ -26,7 +26,7 @@ def _run(interval, stop):
     while not stop.is_set():
         try:
             report = publish_due_pages()
-            if "Nothing to" not in report or report.count("Nothing to") < 2:
+            if report.strip():
                 logger.info("scheduled publishing: %s", report.strip())
         except Exception:  # keep the loop alive: one failure must not stop every later scheduled story
             logger.exception("scheduled publishing failed")

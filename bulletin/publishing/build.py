@@ -63,6 +63,7 @@ def build(workers=None, progress=False):
                 bar.update(done)
     bar.close()
     removed = _remove_orphans()
+    Publisher().storage.bump_generation()
     OutboxEntry.objects.filter(done_at=None, created_at__lte=started).update(done_at=timezone.now())
     return BuildResult(pages=len(urls), changed=changed, removed=removed)
 

@@ -101,6 +101,8 @@ class Publisher:
                 if entry.progress == len(entry.urls):
                     entry.done_at = timezone.now()
                 entry.save(update_fields=["progress", "done_at"])
+                if changed:
+                    self.storage.bump_generation()
         return changed
 
 

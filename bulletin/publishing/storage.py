@@ -4,6 +4,7 @@ import gzip
 import io
 import os
 import secrets
+import time
 from pathlib import Path
 
 import brotli
@@ -66,6 +67,10 @@ class FilesystemStorage:
             if (path.is_file() and not relative.startswith(("static/", ".")) and ".tmp-" not in path.name
                     and not relative.endswith((".gz", ".br"))):
                 yield relative
+
+    def bump_generation(self):
+        """Tell the servers that keep public/ in memory (the front of `bulletin serve`) that files changed."""
+        self._write_atomic(".generation", str(time.time_ns()).encode())
 
     def remove_temporary_files(self):
         """Remove the temporary files a crash left behind mid-write; returns how many."""

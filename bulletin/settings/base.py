@@ -110,6 +110,8 @@ BULLETIN_PUBLIC_DIR = Path(os.environ.get("BULLETIN_PUBLIC_DIR", DATA_DIR / "pub
 #: How a publish reaches public/: "thread" (after commit, in a background thread of the process that published),
 #: "inline" (before the request returns; tests), or "off" (outbox rows only, rendered by `bulletin build`).
 BULLETIN_PUBLISHER = os.environ.get("BULLETIN_PUBLISHER", "thread")
+#: Memory each front process of `bulletin serve` may use to keep files of public/ ready to send.
+BULLETIN_FRONT_CACHE_MB = int(os.environ.get("BULLETIN_FRONT_CACHE_MB", "256"))
 
 STATIC_URL = "/static/"
 # Inside public/, so whatever serves the pages serves the (fingerprinted) static files too.

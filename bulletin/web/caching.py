@@ -1,0 +1,25 @@
+"""How long browsers and CDNs may keep each kind of file: one policy for `bulletin serve` and the nginx config."""
+
+import re
+
+#: The feed head, the widget and the heads of sections, tags and authors change with every publish.
+HEAD_PAGES = "public, max-age=0, s-maxage=5, stale-while-revalidate=60"
+#: Stories and numbered pages change only when a story on them is edited or removed.
+STABLE_PAGES = "public, max-age=60, s-maxage=300, stale-while-revalidate=86400"
+#: ManifestStaticFilesStorage puts a hash of the content in every static file name.
+FINGERPRINTED = "public, max-age=31536000, immutable"
+#: Image renditions keep their names when an editor replaces an image's file.
+MEDIA = "public, max-age=86400"
+
+_HEAD_PAGE = re.compile(r"^/(?:|feed/widget/|(?:sections|tags|authors)/[^/]+/)$")
+
+
+def cache_control_for(path):
+    """The Cache-Control header for the file served at URL ``path``."""
+    if path.startswith("/static/"):
+        return FINGERPRINTED
+    if path.startswith("/media/"):
+        return MEDIA
+    if _HEAD_PAGE.match(path):
+        return HEAD_PAGES
+    return STABLE_PAGES
