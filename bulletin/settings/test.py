@@ -1,5 +1,7 @@
 """The test suite: fast password hashing, local-memory cache, media in a temporary folder."""
 
+import atexit
+import shutil
 import tempfile
 
 from .base import *  # noqa: F403
@@ -7,8 +9,10 @@ from .base import *  # noqa: F403
 SECRET_KEY = "test-only-not-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bulletin-test-media-"))  # noqa: F405
-BULLETIN_PUBLIC_DIR = Path(tempfile.mkdtemp(prefix="bulletin-test-public-"))  # noqa: F405
+_TEMPORARY = Path(tempfile.mkdtemp(prefix="bulletin-test-"))  # noqa: F405
+atexit.register(shutil.rmtree, _TEMPORARY, ignore_errors=True)
+MEDIA_ROOT = _TEMPORARY / "media"
+BULLETIN_PUBLIC_DIR = _TEMPORARY / "public"
 STATIC_ROOT = BULLETIN_PUBLIC_DIR / "static"
 BULLETIN_PUBLISHER = "inline"
 STORAGES = {  # no collectstatic in tests

@@ -15,6 +15,7 @@ changed, so a publish is visible within that time.
 import asyncio
 import email.utils
 import hashlib
+import logging
 import http
 import os
 import time
@@ -23,6 +24,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import httptools
+
+logger = logging.getLogger(__name__)
 
 from bulletin.publishing.paths import GONE_MARKER, INDEX, UnsafePath, file_for
 
@@ -260,7 +263,7 @@ class FrontProtocol(asyncio.Protocol):
         self.relaying = True
         if self.transport is not None:
             self.transport.pause_reading()
-        asyncio.get_running_loop().create_task(self._relay(request))
+        asyncio.get_running_loop().create_task(self._relay(request)).add_done_callback(_report_failure)
 
     def _send_file(self, entry, head_only, keep_alive, accept_encoding, if_none_match, if_modified_since):
         encoding = None
@@ -354,6 +357,11 @@ class FrontProtocol(asyncio.Protocol):
         self.transport.resume_reading()
         while self.queue and not self.relaying and self.transport is not None:
             self._handle(self.queue.pop(0))
+
+
+def _report_failure(task):
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("relaying a request to the app failed", exc_info=task.exception())
 
 
 class _ResponseRelay:

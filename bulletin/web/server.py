@@ -31,16 +31,29 @@ def prepare_static_files():
 
 
 def _start_app(socket_path, workers):
-    command = [sys.executable, "-m", "granian", "--interface", "asginl", "--uds", str(socket_path),
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--uds", str(socket_path),
                "--workers", str(workers), "--log-level", "warning", "--no-ws", "bulletin.asgi:application"]
     process = subprocess.Popen(command)
-    deadline = time.monotonic() + 60
-    while not socket_path.exists():
+    deadline = time.monotonic() + 90
+    # The socket appears before granian's workers have loaded Django; until then connections are dropped.
+    while not _answers(socket_path):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError(f"granian did not start (exit code {process.poll()})")
-        time.sleep(0.05)
+        time.sleep(0.1)
     return process
+
+
+def _answers(socket_path):
+    """True once the app answers an HTTP request on its unix socket."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(10)
+            probe.connect(str(socket_path))
+            probe.sendall(b"HEAD /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            return probe.recv(16).startswith(b"HTTP/1.1 ")
+    except OSError:
+        return False
 
 
 def _listening_socket(host, port):

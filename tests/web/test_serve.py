@@ -1,0 +1,200 @@
+"""`bulletin serve` as readers and CDNs meet it: a real server subprocess on a free port."""
+
+import gzip
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import brotli
+import pytest
+
+UNPUBLISH_NEWEST = """
+from bulletin.newsroom.models import StoryPage
+story = StoryPage.objects.in_feed().first().specific
+story.unpublish()
+print(story.url)
+"""
+PUBLISH_ONE = """
+from bulletin.newsroom.models import Author, Byline, NewsFeedPage, Section, StoryPage
+story = StoryPage(title="Fresh from the desk", slug="fresh-from-the-desk", summary="Just in.",
+                  section=Section.objects.first(), live=False)
+story.bylines = [Byline(author=Author.objects.first())]
+NewsFeedPage.objects.get().add_child(instance=story)
+story.save_revision().publish()
+"""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A built 30-story demo site served by `bulletin serve` (2 front workers)."""
+    data_dir = tmp_path_factory.mktemp("serve")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_PUBLISHER="inline", PYTHONUNBUFFERED="1")
+    for args in (["demo", "--stories", "30", "--quiet"], ["build", "--quiet"]):
+        done = subprocess.run([sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    log = open(data_dir / "serve.log", "w+")
+    process = subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--no-scheduler"],
+                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if request(port, "/")[0] == 200:
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            pytest.fail(f"bulletin serve did not start:\n{log.read()}")
+        time.sleep(0.2)
+
+    def manage(code):
+        done = subprocess.run([sys.executable, "-m", "bulletin", "manage", "shell", "--no-imports", "-c", code],
+                              env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    yield port, data_dir / "public", manage, process
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=20)
+    log.close()
+
+
+def request(port, path, method="GET", headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(method, path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, response.headers, body  # headers: case-insensitive (granian sends lowercase)
+
+
+def test_pages_come_from_public_with_type_and_cache_headers(server):
+    port, public, *_ = server
+    status, headers, body = request(port, "/")
+    assert status == 200 and body == (public / "index.html").read_bytes()
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "s-maxage=5" in headers["Cache-Control"] and "stale-while-revalidate" in headers["Cache-Control"]
+    assert headers["ETag"] and headers["Last-Modified"] and headers["Vary"] == "Accept-Encoding"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    status, headers, _ = request(port, "/page/1/")
+    assert status == 200 and "s-maxage=300" in headers["Cache-Control"]
+
+
+def test_fingerprinted_static_files_are_cached_for_a_year(server):
+    port, public, *_ = server
+    css = next((public / "static/bulletin").glob("bulletin.*.css")).name
+    status, headers, _ = request(port, f"/static/bulletin/{css}")
+    assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8"
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize(("accept", "encoding", "decode"), [
+    ("gzip", "gzip", gzip.decompress),
+    ("gzip, deflate, br", "br", brotli.decompress),
+    ("br;q=0, gzip", "gzip", gzip.decompress),
+])
+def test_precompressed_variants_are_negotiated(server, accept, encoding, decode):
+    port, public, *_ = server
+    status, headers, body = request(port, "/", headers={"Accept-Encoding": accept})
+    assert status == 200 and headers["Content-Encoding"] == encoding
+    assert decode(body) == (public / "index.html").read_bytes()
+
+
+def test_identity_when_the_client_accepts_no_compression(server):
+    port, *_ = server
+    status, headers, _ = request(port, "/", headers={"Accept-Encoding": "identity"})
+    assert status == 200 and "Content-Encoding" not in headers
+
+
+def test_matching_if_none_match_gets_304(server):
+    port, *_ = server
+    _, headers, _ = request(port, "/page/1/", headers={"Accept-Encoding": "gzip"})
+    status, again, body = request(port, "/page/1/", headers={"Accept-Encoding": "gzip",
+                                                             "If-None-Match": headers["ETag"]})
+    assert status == 304 and body == b"" and again["ETag"] == headers["ETag"]
+    assert request(port, "/page/1/", headers={"If-None-Match": '"not-it"'})[0] == 200
+
+
+def test_if_modified_since_gets_304(server):
+    port, *_ = server
+    _, headers, _ = request(port, "/page/1/")
+    assert request(port, "/page/1/", headers={"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    assert request(port, "/page/1/", headers={"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})[0] == 200
+
+
+def test_head_sends_headers_only(server):
+    port, *_ = server
+    status, headers, body = request(port, "/", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 1000
+
+
+def test_misses_fall_through_to_the_app(server):
+    port, *_ = server
+    assert request(port, "/admin/login/")[0] == 200
+    assert request(port, "/page/999/")[0] == 404
+    status, headers, _ = request(port, "/favicon.ico")
+    assert status == 301 and headers["Location"].startswith("/static/")
+
+
+@pytest.mark.parametrize("path", ["/.generation", "/.publisher.lock", "/..%2f..%2fetc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                                  "/static/../../secret_key", "/page/1/.gone.html"])
+def test_hidden_and_escaping_paths_are_not_served(server, path):
+    port, *_ = server
+    status, _, body = request(port, path)
+    assert status in (400, 404) and b"root:" not in body
+
+
+def test_pipelined_requests_are_answered_in_order(server):
+    port, *_ = server
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /page/1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                     b"GET /page/2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.count(b"HTTP/1.1 200 OK") == 3
+    first, second, third = data.index(b"page 1</span>"), data.index(b'name="username"'), data.index(b"page 2</span>")
+    assert first < second < third
+
+
+def test_a_publish_is_served_within_a_second(server):
+    port, _, manage, _ = server
+    manage(PUBLISH_ONE)
+    deadline = time.monotonic() + 1.0 + 0.5  # the front polls public/.generation every 0.1 s; 0.5 s of slack
+    while b"Fresh from the desk" not in request(port, "/")[2]:
+        assert time.monotonic() < deadline, "the new story did not reach the served News Feed"
+        time.sleep(0.05)
+    assert request(port, "/fresh-from-the-desk/")[0] == 200
+
+
+def test_an_unpublished_story_answers_410(server):
+    port, public, manage, _ = server
+    url = manage(UNPUBLISH_NEWEST).splitlines()[-1]
+    time.sleep(0.3)
+    status, headers, body = request(port, url)
+    assert status == 410 and b"This story was removed" in body
+    assert url.encode() not in request(port, "/")[2]
+
+
+def test_files_are_still_served_while_the_app_is_down(server):
+    port, _, _, process = server
+    app = subprocess.run(["pgrep", "-P", str(process.pid), "-f", "granian"], capture_output=True, text=True)
+    app_pid = int(app.stdout.split()[0])
+    os.kill(app_pid, signal.SIGKILL)
+    assert request(port, "/")[0] == 200
+    deadline = time.monotonic() + 30
+    while request(port, "/admin/login/")[0] != 200:  # `serve` starts the app server again
+        assert time.monotonic() < deadline, "the app server was not restarted"
+        time.sleep(0.2)
