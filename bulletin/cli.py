@@ -127,6 +127,21 @@ def build(check, workers, quiet):
                f"{result.changed} files changed, {result.removed} removed.")
 
 
+@cli.command("nginx-config")
+@click.option("--listen", default="80", show_default=True, help="What nginx listens on (port or address:port).")
+@click.option("--upstream", default="127.0.0.1:8000", show_default=True, help="Where `bulletin serve` listens.")
+@click.option("--server-name", default="_", show_default=True, help="The site's host names.")
+def nginx_config(listen, upstream, server_name):
+    """Print an nginx server block that serves public/ and media/ and proxies the rest to `bulletin serve`."""
+    _setup_django()
+    from django.conf import settings
+
+    from bulletin.web.nginx import render_config
+
+    click.echo(render_config(settings.BULLETIN_PUBLIC_DIR, settings.MEDIA_ROOT, upstream=upstream, listen=listen,
+                             server_name=server_name), nl=False)
+
+
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args):

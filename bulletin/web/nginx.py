@@ -1,0 +1,100 @@
+"""An nginx configuration that serves public/ and media/ as files and proxies the rest to `bulletin serve`.
+
+Generated (`bulletin nginx-config`) rather than copied from the docs, so that its Cache-Control policy is
+the one in caching.py and its paths are the ones in the settings. Debian's nginx has no brotli module: behind
+nginx, readers get the gzip variants.
+"""
+
+from .caching import FINGERPRINTED, HEAD_PAGES, MEDIA, STABLE_PAGES
+from .middleware import PUBLIC_PAGE_POLICY
+
+TEMPLATE = """\
+# Bulletin: nginx answers files from public/ and media/; everything else goes to `bulletin serve`.
+# Include this inside the http {{ }} block (e.g. /etc/nginx/conf.d/bulletin.conf).
+upstream bulletin_app {{
+    server {upstream};
+    keepalive 16;
+}}
+
+server {{
+    listen {listen};
+    server_name {server_name};
+    root {public};
+    charset utf-8;
+    gzip_static on;
+    gzip_vary on;
+    etag on;
+    client_max_body_size 64m;
+
+    # Hidden files (the publisher's lock, 410 markers, temporary files) are never served directly.
+    location ~ /\\. {{
+        return 404;
+    }}
+
+    location ^~ /static/ {{
+        add_header Cache-Control "{fingerprinted}" always;
+        add_header X-Content-Type-Options nosniff always;
+        try_files $uri @app;
+    }}
+
+    location ^~ /media/ {{
+        {media_root}
+        add_header Cache-Control "{media}" always;
+        add_header X-Content-Type-Options nosniff always;
+        try_files $uri @app;
+    }}
+
+    # The News Feed, its widget and the heads of sections, tags and authors change with every publish.
+    location ~ ^/(|feed/widget/|(sections|tags|authors)/[^/]+/)$ {{
+        add_header Cache-Control "{head_pages}" always;
+        add_header Content-Security-Policy "{policy}" always;
+        add_header X-Content-Type-Options nosniff always;
+        try_files $uri/index.html @gone_or_app;
+    }}
+
+    location / {{
+        add_header Cache-Control "{stable_pages}" always;
+        add_header Content-Security-Policy "{policy}" always;
+        add_header X-Content-Type-Options nosniff always;
+        try_files $uri $uri/index.html @gone_or_app;
+    }}
+
+    # A removed story leaves a marker beside where its page was: answer 410 with the marker's page.
+    location @gone_or_app {{
+        if (-f $document_root${{uri}}.gone.html) {{
+            return 410;
+        }}
+        proxy_pass http://bulletin_app;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_buffering off;  # server-sent events and other streams pass straight through
+    }}
+    error_page 410 @gone;
+    location @gone {{
+        add_header Cache-Control "{head_pages}" always;
+        try_files ${{uri}}.gone.html =410;
+    }}
+
+    location @app {{
+        proxy_pass http://bulletin_app;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+    }}
+}}
+"""
+
+
+def render_config(public_dir, media_dir, upstream="127.0.0.1:8000", listen="80", server_name="_"):
+    """The nginx server block for this installation."""
+    media_root = f"root {media_dir.parent};" if media_dir.name == "media" else f"alias {media_dir}/;"
+    return TEMPLATE.format(
+        upstream=upstream, listen=listen, server_name=server_name, public=public_dir, media_root=media_root,
+        fingerprinted=FINGERPRINTED, media=MEDIA, head_pages=HEAD_PAGES, stable_pages=STABLE_PAGES,
+        policy=PUBLIC_PAGE_POLICY,
+    )
