@@ -23,6 +23,7 @@ node_modules/.installed: package.json package-lock.json
 
 run: $(BIN)/bulletin
 	$(BIN)/bulletin demo --if-empty
+	$(BIN)/bulletin build
 	$(BIN)/bulletin serve
 
 # The whole suite, browser tests included; set DATABASE_URL to run it on PostgreSQL.

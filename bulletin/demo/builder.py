@@ -97,13 +97,17 @@ def _news_feed_page():
 
 
 def _sections():
-    return [Section.objects.get_or_create(slug=slugify(name), defaults={"name": name, "description": about})[0]
-            for name, about in text.SECTIONS]
+    # bulk_create sends no post_save: the newsroom is rendered by `bulletin build` once it is complete,
+    # not page by page while half of it is missing.
+    Section.objects.bulk_create([Section(name=name, slug=slugify(name), description=about)
+                                 for name, about in text.SECTIONS], ignore_conflicts=True)
+    return list(Section.objects.filter(slug__in=[slugify(name) for name, _ in text.SECTIONS]).order_by("pk"))
 
 
 def _tags(rng):
-    names = text.PLACES + text.TOPICS
-    return [Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0] for name in names[:TAG_COUNT]]
+    names = (text.PLACES + text.TOPICS)[:TAG_COUNT]
+    Tag.objects.bulk_create([Tag(name=name, slug=slugify(name)) for name in names], ignore_conflicts=True)
+    return list(Tag.objects.filter(slug__in=[slugify(name) for name in names]).order_by("pk"))
 
 
 def _image(title, data, extension):
@@ -121,12 +125,15 @@ def _authors(rng):
             continue
         used.add(name)
         job = rng.choice(text.JOB_TITLES)
-        author = Author.objects.create(
+        authors.append(Author(
             name=name, slug=slugify(name), job_title=job, bio=text.bio(rng, name, job),
             avatar=_image(f"Avatar of {name}", images.avatar(name, rng.choice(images.PALETTE)), "png"),
-        )
-        AuthorLink.objects.create(author=author, label="Email", url=f"https://example.org/contact/{author.slug}")
-        authors.append(author)
+        ))
+    Author.objects.bulk_create(authors)  # no post_save, as for sections and tags
+    AuthorLink.objects.bulk_create([
+        AuthorLink(author=author, label="Email", url=f"https://example.org/contact/{author.slug}", sort_order=0)
+        for author in authors
+    ])
     return authors
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -113,6 +114,19 @@ class NewsFeedPage(Page):
 
     class Meta:
         verbose_name = "News Feed"
+
+    def route(self, request, path_components):
+        """Find a story by its slug in one query, with what its page shows first (section, feature image).
+
+        Wagtail's default finds the child page, then loads its specific class: two queries, then two more for
+        the section and the image. Every story page is served through here, live and by the publisher.
+        """
+        if len(path_components) == 1:
+            story = (StoryPage.objects.select_related("section", "feature_image")
+                     .filter(path__startswith=self.path, depth=self.depth + 1, slug=path_components[0]).first())
+            if story is not None:
+                return story.route(request, [])
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from .feed import latest, older_page_number  # feed queries StoryPage, defined below
@@ -241,10 +255,11 @@ class StoryPage(Page):
     def permissions_for_user(self, user):
         return StoryPermissionTester(user, self)
 
-    @property
+    @cached_property
     def authors(self):
-        """The story's authors in byline order."""
-        return [byline.author for byline in self.bylines.all()]
+        """The story's authors in byline order (one query, avatars included; the page shows them twice)."""
+        # In a preview the bylines are unsaved objects on the instance; modelcluster then ignores select_related.
+        return [byline.author for byline in self.bylines.all().select_related("author__avatar")]
 
 
 class Byline(Orderable):

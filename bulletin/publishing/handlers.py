@@ -1,6 +1,6 @@
 """Receivers that turn content changes into outbox entries; connected in PublishingConfig.ready()."""
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.signals import page_published, page_unpublished
@@ -60,6 +60,12 @@ def author_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=Tag)
 def tag_changed(sender, instance, **kwargs):
     record(f"tag {instance.name}", plan.for_tag(instance))
+
+
+@receiver(pre_delete, sender=Tag)
+def tag_deleted(sender, instance, **kwargs):
+    """Before the tag's links to its stories go: its pages leave public/, its stories lose the tag."""
+    record(f"deleted tag {instance.name}", plan.for_tag(instance))
 
 
 @receiver(post_save, sender=Section)

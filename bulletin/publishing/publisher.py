@@ -5,6 +5,7 @@ take turns; whoever holds it drains every pending entry, its own and the others'
 go before background ones, which advance in batches so a new story never waits behind a whole-site re-render.
 """
 
+import atexit
 import fcntl
 import logging
 import threading
@@ -107,12 +108,24 @@ class Publisher:
 
 
 class _PublisherThread:
-    """One publisher thread per process, started on the first publish."""
+    """One publisher thread per process, started on the first publish. A process that exits (a management
+    command, `bulletin manage shell`) first lets it finish what was committed (see finish())."""
+
+    #: Longest an exiting process waits for its publisher; whatever is left stays in the outbox for a replay.
+    EXIT_TIMEOUT = 60
 
     def __init__(self):
         self._event = threading.Event()
         self._thread = None
         self._start = threading.Lock()
+        self._stopping = False
+        atexit.register(self.finish)
+
+    def finish(self):
+        if self._thread is not None and self._thread.is_alive():
+            self._stopping = True
+            self._event.set()
+            self._thread.join(timeout=self.EXIT_TIMEOUT)
 
     def wake(self):
         with self._start:
@@ -132,6 +145,8 @@ class _PublisherThread:
                 logger.exception("publishing failed")
             finally:
                 close_old_connections()
+            if self._stopping:
+                return
 
 
 _thread = _PublisherThread()

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import brotli
 
+#: Brotli's top quality (11) took 9 ms for a story page here, as long as rendering it; quality 5 takes 0.2 ms and
+#: its output is still about 10% smaller than gzip -9.
+BROTLI_QUALITY = 5
 #: Content worth compressing ahead of time; images are compressed already.
 COMPRESSIBLE = (".html", ".xml", ".json", ".txt", ".css", ".js", ".svg")
 
@@ -45,7 +48,7 @@ class FilesystemStorage:
             # Variants first: a crash between the writes leaves the old page beside a complete new variant,
             # both whole pages, and the outbox replay rewrites the old one.
             self._write_atomic(relative + ".gz", _gzip(data))
-            self._write_atomic(relative + ".br", brotli.compress(data, quality=11))
+            self._write_atomic(relative + ".br", brotli.compress(data, quality=BROTLI_QUALITY))
         self._write_atomic(relative, data)
         return True
 

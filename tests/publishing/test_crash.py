@@ -96,3 +96,15 @@ def test_kill_during_build_then_rebuild_converges(site, round_):
     assert rebuild.returncode == 0, rebuild.stderr
     assert bulletin(env, "build", "--check", "--quiet").returncode == 0
     assert not [p for p in public.rglob(".tmp-*")], "a rebuild clears temporary files a crash left"
+
+
+def test_a_process_that_publishes_and_exits_leaves_the_files_written(site):
+    """With the default background-thread publisher, a short process (a command, a shell) waits for it."""
+    env, public = site
+    env = {**env, "BULLETIN_PUBLISHER": "thread"}
+    code = PUBLISH_LOOP.replace("for n in itertools.count():", "for n in range(1):").replace("crash-test-", "exit-")
+    done = subprocess.run([sys.executable, "-m", "bulletin", "manage", "shell", "--no-imports", "-c", code],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (public / "exit-0/index.html").is_file()
+    assert bulletin(env, "build", "--check", "--quiet").returncode == 0

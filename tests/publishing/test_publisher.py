@@ -22,7 +22,7 @@ def public(settings, tmp_path, db):
 
 def snapshot(public):
     return {p.relative_to(public).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in public.rglob("*") if p.is_file() and not p.name.startswith(".publisher")}
+            for p in public.rglob("*") if p.is_file() and not p.name.startswith((".publisher", ".generation"))}
 
 
 def changed_pages(before, after):
@@ -185,3 +185,27 @@ def test_pending_outbox_entries_are_published_on_replay(public, settings):
     Publisher().publish_pending()
     assert (public / file_for(story.url)).is_file() and build.check().ok
     assert not OutboxEntry.objects.filter(done_at=None).exists()
+
+
+def test_deleting_a_story_removes_it_like_unpublishing(public, client, django_capture_on_commit_callbacks):
+    story = feed.latest(2)[1].specific
+    url = story.url
+    with django_capture_on_commit_callbacks(execute=True):
+        story.delete()
+    assert not (public / file_for(url)).exists()
+    assert client.get(url).status_code == 410
+    assert url not in (public / "index.html").read_text()
+    assert build.check().ok
+
+
+def test_deleting_a_tag_removes_its_pages_and_updates_its_stories(public, django_capture_on_commit_callbacks):
+    tag = Tag.objects.filter(stories__live=True).distinct().first()
+    story = feed.stories_of(tag).first()
+    tag_page = f"{tag.get_absolute_url()[1:]}index.html"
+    assert (public / tag_page).is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.delete()
+    assert not (public / tag_page).exists()
+    tags_shown = BeautifulSoup((public / file_for(story.url)).read_bytes(), "html5lib").select(".story__tags a")
+    assert tag.name not in [a.get_text() for a in tags_shown]
+    assert build.check().ok  # every other page that showed the tag was rendered again too

@@ -232,7 +232,7 @@ def test_unpublished_story_is_gone_from_every_list(client, db):
     urls = ["/", "/feed/widget/", story.section.get_absolute_url(), story.authors[0].get_absolute_url()]
     for url in urls:
         assert story.url not in {a["href"] for a in get_soup(client, url).select("a")}, url
-    assert client.get(story.url).status_code == 404
+    assert client.get(story.url).status_code == 410  # Gone, not Not Found: it was published here
 
 
 def test_times_follow_the_configured_time_zone(client, db, settings):

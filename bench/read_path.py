@@ -1,0 +1,146 @@
+"""Read path: the same pre-rendered pages through `bulletin serve`, plain nginx, nginx with Bulletin's generated
+config, and rendered by Wagtail on every request (granian, no file), side by side in one run.
+
+Guards against: the read path drifting away from file-server speed (target: `bulletin serve` ≥ 0.5× nginx,
+the documented nginx front ≥ 0.95× plain nginx).
+
+    BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/bulletin demo --stories 1000
+    BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/bulletin build
+    BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/python bench/read_path.py [--seconds 10] [--rounds 3]
+
+Needs wrk and nginx (Debian packages). Prints a Markdown table and writes JSON to bench/results/.
+"""
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = ROOT / "bench" / "wrk_json.lua"  # prints one JSON line per run
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port, path="/", timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+                sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+                if sock.recv(12).startswith(b"HTTP/1.1"):
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def wrk(port, path, seconds, encoding):
+    out = subprocess.run(["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency", "-H", f"Accept-Encoding: {encoding}",
+                          "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"],
+                         capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    if result["non2xx3xx"] or result["connect_err"] or result["timeouts"]:
+        raise RuntimeError(f"errors in the run on port {port}{path}: {result}")
+    return result
+
+
+def nginx_conf(root, body):
+    temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return (f"worker_processes 2; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
+            f"events {{ worker_connections 4096; }}\n"
+            f"http {{ include /etc/nginx/mime.types; access_log off; sendfile on; tcp_nopush on; "
+            f"keepalive_requests 1000000; {temp}\n{body}\n}}\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    data_dir = Path(os.environ["BULLETIN_DATA_DIR"]).resolve()
+    public = data_dir / "public"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    story = next(p for p in sorted(public.iterdir()) if (p / "index.html").is_file() and p.name not in (
+        "page", "feed", "sections", "tags", "authors", "static"))
+    paths = {"story": f"/{story.name}/", "news feed": "/"}
+
+    ports = {name: free_port() for name in ("serve", "nginx", "nginx-bulletin", "dynamic")}
+    processes = []
+    work = Path(tempfile.mkdtemp(prefix="bench-read-"))
+    try:
+        processes.append(subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(ports["serve"]),
+                                           "--workers", "2", "--no-scheduler"], env=env, stdout=subprocess.DEVNULL))
+        # Plain nginx: the reference file server, serving the same files (gzip_static for the .gz variants).
+        plain = work / "plain"
+        plain.mkdir()
+        (plain / "nginx.conf").write_text(nginx_conf(plain, (
+            f"server {{ listen 127.0.0.1:{ports['nginx']}; root {public}; gzip_static on; "
+            f"location / {{ try_files $uri $uri/index.html =404; }} }}")))
+        processes.append(subprocess.Popen(["nginx", "-p", str(plain), "-c", str(plain / "nginx.conf")]))
+        # nginx with the configuration `bulletin nginx-config` prints, in front of `bulletin serve`.
+        front = work / "front"
+        front.mkdir()
+        block = subprocess.run([sys.executable, "-m", "bulletin", "nginx-config", "--listen",
+                                f"127.0.0.1:{ports['nginx-bulletin']}", "--upstream", f"127.0.0.1:{ports['serve']}"],
+                               env=env, capture_output=True, text=True, check=True).stdout
+        (front / "nginx.conf").write_text(nginx_conf(front, block))
+        processes.append(subprocess.Popen(["nginx", "-p", str(front), "-c", str(front / "nginx.conf")]))
+        # Wagtail rendering every request: granian running the Django app, no public/ in the way.
+        processes.append(subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
+                                           str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
+                                           "bulletin.asgi:application"], env=env))
+        for name, port in ports.items():
+            wait_for(port)
+
+        results = {}
+        for label, path in paths.items():
+            for encoding in ("gzip", "identity"):
+                runs = {name: [] for name in ("serve", "nginx", "nginx-bulletin")}
+                for _ in range(args.rounds):  # alternate, so drift in the machine's load hits all alike
+                    for name in runs:
+                        runs[name].append(wrk(ports[name], path, args.seconds, encoding))
+                runs["dynamic"] = [wrk(ports["dynamic"], path, args.seconds, encoding)]
+                results[f"{label} ({encoding})"] = {
+                    name: {"rps": statistics.median(r["rps"] for r in rs),
+                           "p99_ms": statistics.median(r["p99_ms"] for r in rs), "runs": rs}
+                    for name, rs in runs.items()}
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+               "wrk": "-t2 -c50", "seconds": args.seconds, "rounds": args.rounds}
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"read_path-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"machine": machine, "paths": paths, "results": results}, indent=1))
+    print(f"| page | bulletin serve req/s (p99 ms) | nginx req/s (p99 ms) | serve ÷ nginx | nginx with Bulletin's "
+          f"config req/s | ÷ plain nginx | Wagtail dynamic req/s (p99 ms) | nginx ÷ dynamic |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, r in results.items():
+        s, n, f, d = r["serve"], r["nginx"], r["nginx-bulletin"], r["dynamic"]
+        print(f"| {label} | {s['rps']:,.0f} ({s['p99_ms']:.1f}) | {n['rps']:,.0f} ({n['p99_ms']:.1f}) | "
+              f"{s['rps'] / n['rps']:.2f} | {f['rps']:,.0f} ({f['p99_ms']:.1f}) | {f['rps'] / n['rps']:.2f} | "
+              f"{d['rps']:,.0f} ({d['p99_ms']:.0f}) | {n['rps'] / d['rps']:,.0f}× |")
+    print(f"\nraw results: {out}")
+
+
+if __name__ == "__main__":
+    main()
