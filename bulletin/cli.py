@@ -36,9 +36,10 @@ def serve(host, port, workers, app_workers, scheduler, get_path):
     from django.conf import settings
 
     from bulletin.newsdesk import scheduler as scheduled_publishing
+    from bulletin.publishing.render import collect_static_files
     from bulletin.web import server
 
-    server.prepare_static_files()
+    collect_static_files()
     from bulletin.publishing.publisher import Publisher
 
     replayed = Publisher().publish_pending()  # finish what a crash left in the outbox
@@ -118,9 +119,9 @@ def build(check, workers, quiet):
                                        f"missing, {len(result.extra)} extra files.")
         click.echo("public/ matches the database.")
         return
-    from bulletin.web import server
+    from bulletin.publishing.render import collect_static_files
 
-    server.prepare_static_files()
+    collect_static_files()
     result = site_build.build(workers=workers, progress=not quiet)
     seconds = time.monotonic() - started
     click.echo(f"Rendered {result.pages} pages in {seconds:.1f} s ({result.pages / seconds:.0f} pages/s): "

@@ -27,7 +27,8 @@ from wagtail.models import Locale, Page, Site
 
 from bulletin.newsroom import roles
 from bulletin.newsroom.models import (
-    Author, AuthorLink, Byline, CitedSource, Correction, FeedSequence, NewsFeedPage, Section, StoryPage, Tag,
+    Author, AuthorLink, Byline, CitedSource, Correction, ListingEntry, NewsFeedPage, Section, Sequence, StoryPage,
+    Tag,
 )
 
 from . import images, text
@@ -161,7 +162,8 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
     locale = Locale.get_default()
     span = timedelta(days=days).total_seconds()
     times = sorted(now - timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
-    first_position = FeedSequence.objects.filter(pk=1).values_list("last_position", flat=True).first() or 0
+    counters = dict(Sequence.objects.values_list("name", "last_value"))
+    first_position = counters.get("feed", 0)
     child_number = feed_page.numchild
     earlier_pages = []
     bar = tqdm(total=count, unit="story", disable=not progress)
@@ -182,7 +184,14 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                     last_published_at=published, latest_revision_created_at=published,
                 ))
             Page.objects.bulk_create(pages)
-            stories, bylines, story_tags, sources, corrections = [], [], [], [], []
+            stories, bylines, story_tags, sources, corrections, entries = [], [], [], [], [], []
+
+            def list_in(kind, collection_id, page):
+                name = f"{kind}:{collection_id}"
+                counters[name] = counters.get(name, 0) + 1
+                entries.append(ListingEntry(kind=kind, collection_id=collection_id, story_id=page.pk,
+                                            position=counters[name]))
+
             for offset, (page, published) in enumerate(zip(pages, batch_times)):
                 story = StoryPage(page_ptr=page, **{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields})
                 story.summary = text.paragraph(rng, 1)
@@ -198,10 +207,13 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                 story.feed_position = first_position + start + offset + 1
                 story.reading_minutes = story.compute_reading_minutes()
                 stories.append(story)
+                list_in(ListingEntry.SECTION, story.section.pk, page)
                 for order, author in enumerate(rng.sample(authors, 1 if rng.random() < 0.8 else 2)):
                     bylines.append(Byline(page_id=page.pk, author=author, sort_order=order))
+                    list_in(ListingEntry.AUTHOR, author.pk, page)
                 for tag in rng.sample(tags, rng.randint(1, 3)):
                     story_tags.append(StoryPage.tags.through(storypage_id=page.pk, tag_id=tag.pk))
+                    list_in(ListingEntry.TAG, tag.pk, page)
                 sources.append(CitedSource(page_id=page.pk, name=f"Statement by {rng.choice(text.SOURCES)}",
                                            url=f"https://example.org/statements/{page.pk}", sort_order=0))
                 if rng.random() < 0.05:
@@ -215,8 +227,11 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
             StoryPage.tags.through.objects.bulk_create(story_tags)
             CitedSource.objects.bulk_create(sources)
             Correction.objects.bulk_create(corrections)
+            ListingEntry.objects.bulk_create(entries)
             Page.objects.filter(pk=feed_page.pk).update(numchild=child_number)
-            FeedSequence.objects.update_or_create(pk=1, defaults={"last_position": first_position + start + len(pages)})
+            counters["feed"] = first_position + start + len(pages)
+            for name, value in counters.items():
+                Sequence.objects.update_or_create(name=name, defaults={"last_value": value})
         bar.update(len(pages))
     bar.close()
 

@@ -6,9 +6,9 @@ older page keeps showing the same stories (the static publisher relies on this).
 feed_position index instead of sorting the archive.
 """
 
-from django.db.models import Max
+from django.db.models import F, Max
 
-from .models import Author, Byline, Section, StoryPage, Tag
+from .models import Author, ListingEntry, Section, StoryPage, Tag
 
 #: Stories on one archive page, in the widget, and per "Show More".
 FEED_PAGE_SIZE = 10
@@ -63,7 +63,7 @@ def stories_of(collection):
     if isinstance(collection, Tag):
         return feed_stories().filter(tags=collection)
     if isinstance(collection, Author):
-        return feed_stories().filter(pk__in=Byline.objects.filter(author=collection).values("page_id"))
+        return feed_stories().filter(bylines__author=collection)
     raise TypeError(f"not a collection of stories: {collection!r}")
 
 
@@ -72,39 +72,53 @@ LISTING_PAGE_SIZE = 20
 
 
 class Listing:
-    """The stories of one section, tag or author, paginated from the oldest like the News Feed.
+    """The stories of one section, tag or author, paginated by their fixed place in its list (ListingEntry).
 
-    Page k holds the k-th group of LISTING_PAGE_SIZE stories counted from the oldest, so a new story only
-    changes the newest page and the head. (Unpublishing a story shifts the pages after it; the publisher
-    re-renders those in the background.)
+    Page k holds positions ((k-1)·LISTING_PAGE_SIZE, k·LISTING_PAGE_SIZE], so a new story only changes the
+    newest page and the head, and every query here reads the (kind, collection, position) index: the cost of a
+    page does not grow with the archive.
     """
 
-    def __init__(self, stories):
-        self.stories = stories  # a feed_stories() queryset filtered to the section, tag or author
+    def __init__(self, collection):
+        self.collection = collection
+        self.entries = ListingEntry.objects.filter(kind=ListingEntry.kind_of(collection), collection_id=collection.pk)
+
+    def _stories(self, entries):
+        return list(feed_stories().filter(listing_entries__in=entries).annotate(
+            listing_position=F("listing_entries__position")).order_by("-listing_entries__position"))
+
+    def _live_entries(self):
+        return self.entries.filter(story__live=True)
 
     def head(self):
         """The newest LISTING_PAGE_SIZE stories."""
-        return list(self.stories[:LISTING_PAGE_SIZE])
+        return self._stories(self._live_entries().order_by("-position")[:LISTING_PAGE_SIZE])
 
     def page_count(self):
-        return -(-self.stories.count() // LISTING_PAGE_SIZE)
+        top = self._live_entries().aggregate(top=Max("position"))["top"]
+        return self.page_number_of_position(top) if top else 0
 
     def page(self, number):
         """Page ``number`` (1 = oldest), newest first; empty when out of range."""
         if number < 1:
             return []
-        start = (number - 1) * LISTING_PAGE_SIZE
-        return list(reversed(self.stories.order_by("feed_position")[start:start + LISTING_PAGE_SIZE]))
+        low, high = (number - 1) * LISTING_PAGE_SIZE, number * LISTING_PAGE_SIZE
+        return self._stories(self.entries.filter(position__gt=low, position__lte=high))
+
+    @staticmethod
+    def page_number_of_position(position):
+        return (position - 1) // LISTING_PAGE_SIZE + 1
 
     def page_number_of(self, story):
-        """The page that holds ``story``."""
-        older_or_same = self.stories.filter(feed_position__lte=story.feed_position).count()
-        return -(-older_or_same // LISTING_PAGE_SIZE)
+        """The page that holds ``story`` (None if the story is not in this list)."""
+        position = self.entries.filter(story=story).values_list("position", flat=True).first()
+        return self.page_number_of_position(position) if position else None
 
     def older_page_number(self, shown):
-        """The page holding the next story older than everything in ``shown`` (None at the end)."""
+        """The page holding the next live story older than everything in ``shown`` (None at the end)."""
         if not shown:
             return None
-        oldest = min(story.feed_position for story in shown)
-        next_older = self.stories.filter(feed_position__lt=oldest).first()
-        return self.page_number_of(next_older) if next_older else None
+        oldest = min(story.listing_position for story in shown)
+        position = (self._live_entries().filter(position__lt=oldest).order_by("-position")
+                    .values_list("position", flat=True).first())
+        return self.page_number_of_position(position) if position else None

@@ -143,18 +143,20 @@ class StoryQuerySet(PageQuerySet):
         return self.live().filter(feed_position__isnull=False).order_by("-feed_position")
 
 
-class FeedSequence(models.Model):
-    """The last feed position handed out. One row; updating it locks it, so two publishes at once
-    on PostgreSQL still get distinct, increasing positions."""
+class Sequence(models.Model):
+    """Counters handed out inside publishing transactions: "feed" numbers the News Feed, "section:<id>",
+    "tag:<id>" and "author:<id>" number their lists. Updating a row locks it, so two publishes at once on
+    PostgreSQL still get distinct, increasing numbers."""
 
-    last_position = models.BigIntegerField(default=0)
+    name = models.CharField(max_length=40, primary_key=True)
+    last_value = models.BigIntegerField(default=0)
 
     @classmethod
-    def next_position(cls):
-        """Return a new feed position. Call inside the transaction that publishes the story."""
-        row, _ = cls.objects.get_or_create(pk=1)
-        cls.objects.filter(pk=row.pk).update(last_position=F("last_position") + 1)
-        return cls.objects.values_list("last_position", flat=True).get(pk=row.pk)
+    def next_value(cls, name):
+        """Return the next number of counter ``name``. Call inside the transaction that uses it."""
+        cls.objects.get_or_create(name=name)
+        cls.objects.filter(name=name).update(last_value=F("last_value") + 1)
+        return cls.objects.values_list("last_value", flat=True).get(name=name)
 
 
 class StoryForm(WagtailAdminPageForm):
@@ -280,6 +282,45 @@ class CitedSource(Orderable):
     url = models.URLField(blank=True)
 
     panels = [FieldPanel("name"), FieldPanel("url")]
+
+
+class ListingEntry(models.Model):
+    """A story's place in the list of a section, tag or author, numbered from the first story it listed.
+
+    Like the News Feed's positions, these numbers never change: page k of a list holds the positions
+    ((k-1)·20, k·20], so a new story only reaches the newest page and removing one leaves a gap on its own page.
+    """
+
+    SECTION, TAG, AUTHOR = "section", "tag", "author"
+    KINDS = [(SECTION, "section"), (TAG, "tag"), (AUTHOR, "author")]
+
+    kind = models.CharField(max_length=10, choices=KINDS)
+    collection_id = models.BigIntegerField()
+    story = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="listing_entries")
+    position = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "collection_id", "story"], name="listing_entry_unique_story"),
+            models.UniqueConstraint(fields=["kind", "collection_id", "position"], name="listing_entry_unique_position"),
+        ]
+
+    @staticmethod
+    def kind_of(collection):
+        return {Section: ListingEntry.SECTION, Tag: ListingEntry.TAG, Author: ListingEntry.AUTHOR}[type(collection)]
+
+    @classmethod
+    def place(cls, story):
+        """Add a published story to the lists it belongs to (keeping any place it has) and remove it from
+        lists it left. Runs inside the publish transaction."""
+        wanted = {(cls.SECTION, story.section_id)} | {(cls.TAG, tag.pk) for tag in story.tags.all()} | {
+            (cls.AUTHOR, byline.author_id) for byline in story.bylines.all()}
+        existing = {(e.kind, e.collection_id): e for e in cls.objects.filter(story=story)}
+        for key in existing.keys() - wanted:
+            existing[key].delete()
+        for kind, collection_id in sorted(wanted - existing.keys()):
+            cls.objects.create(kind=kind, collection_id=collection_id, story=story,
+                               position=Sequence.next_value(f"{kind}:{collection_id}"))
 
 
 class Correction(Orderable):

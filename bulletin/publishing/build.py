@@ -29,7 +29,7 @@ def _gone_urls():
 
 
 def _render_chunk(urls):
-    publisher = Publisher()
+    publisher = Publisher(durable=False)  # build() flushes everything to disk once, at the end
     return sum(publisher.publish_url(url) for url in urls), len(urls)
 
 
@@ -63,6 +63,7 @@ def build(workers=None, progress=False):
                 bar.update(done)
     bar.close()
     removed = _remove_orphans()
+    os.sync()  # the rendered files were written without a flush each: make them durable before trusting them
     Publisher().storage.bump_generation()
     OutboxEntry.objects.filter(done_at=None, created_at__lte=started).update(done_at=timezone.now())
     return BuildResult(pages=len(urls), changed=changed, removed=removed)

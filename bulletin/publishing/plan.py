@@ -24,32 +24,28 @@ class Plan:
 
 @dataclasses.dataclass(frozen=True)
 class PublishedState:
-    """What public/ shows of a story: its URL and the sections, tags and authors that list it."""
+    """What public/ shows of a story: its URL and the pages of the sections, tags and authors that list it."""
 
     url: str
-    collections: tuple
+    listed: tuple  # (collection, page number) pairs
 
     @classmethod
     def of(cls, story):
         collections = [story.section, *story.tags.all(), *(b.author for b in story.bylines.all())]
-        return cls(url=story.url, collections=tuple(collections))
+        listed = []
+        for collection in collections:
+            number = feed.Listing(collection).page_number_of(story)
+            if number:
+                listed.append((collection, number))
+        return cls(url=story.url, listed=tuple(listed))
 
 
-def _collection_page_url(collection, number):
-    return f"{collection.get_absolute_url()}page/{number}/"
-
-
-def _collection_urls_for(story, collection, present):
-    """The pages of ``collection`` that show (or showed) ``story``: the head and its page now, and when the
-    story left the collection, every later page (they shift by one) for the background."""
-    listing = feed.Listing(feed.stories_of(collection))
-    head = collection.get_absolute_url()
-    if present:
-        return [head, _collection_page_url(collection, listing.page_number_of(story))], []
-    older = listing.stories.filter(feed_position__lt=story.feed_position).count() if story.feed_position else 0
-    first_shifted = older // feed.LISTING_PAGE_SIZE + 1
-    shifted = [_collection_page_url(collection, n) for n in range(first_shifted, listing.page_count() + 2)]
-    return [head, *shifted[:1]], shifted[1:]
+def _collection_urls(listed):
+    """The head and the numbered page of each (collection, page number)."""
+    urls = []
+    for collection, number in listed:
+        urls += [collection.get_absolute_url(), f"{collection.get_absolute_url()}page/{number}/"]
+    return urls
 
 
 def _feed_urls_for(story):
@@ -70,34 +66,27 @@ def _pages_linking_to(story):
 def for_story(story, before=None):
     """A story was published or updated; ``before`` is the PublishedState it had, if it was live."""
     after = PublishedState.of(story)
-    now, later = [story.url, *_feed_urls_for(story)], _pages_linking_to(story)
-    if before and before.url != after.url:
-        now.append(before.url)
-    current = set(after.collections)
-    for collection in dict.fromkeys([*after.collections, *(before.collections if before else ())]):
-        urls_now, urls_later = _collection_urls_for(story, collection, present=collection in current)
-        now += urls_now
-        later += urls_later
-    return Plan(now=list(dict.fromkeys(now)), later=list(dict.fromkeys(later)))
+    now = [story.url, *_feed_urls_for(story), *_collection_urls(after.listed)]
+    if before:
+        now += _collection_urls(before.listed)  # lists it left, or pages whose links show its old headline
+        if before.url != after.url:
+            now.append(before.url)
+    return Plan(now=list(dict.fromkeys(now)), later=_pages_linking_to(story))
 
 
 def for_removed_story(story, url):
-    """A story was unpublished or deleted: its URL, the feed, and every collection that listed it."""
-    now, later = [url, *_feed_urls_for(story)], _pages_linking_to(story)
+    """A story was unpublished or deleted: its URL, the feed, and every list that showed it."""
+    now = [url, *_feed_urls_for(story), *_collection_urls(PublishedState.of(story).listed)]
     if story.feed_position:
         # The next newer archive page links to the page that held the story; that link may now skip it.
         now.append(f"/page/{feed.page_number_of(story.feed_position) + 1}/")
-    for collection in PublishedState.of(story).collections:
-        urls_now, urls_later = _collection_urls_for(story, collection, present=False)
-        now += urls_now
-        later += urls_later
-    return Plan(now=list(dict.fromkeys(now)), later=list(dict.fromkeys(later)))
+    return Plan(now=list(dict.fromkeys(now)), later=_pages_linking_to(story))
 
 
 def _all_pages_of(collection):
-    listing = feed.Listing(feed.stories_of(collection))
-    return [collection.get_absolute_url(), *(_collection_page_url(collection, n)
-                                             for n in range(1, listing.page_count() + 1))]
+    listing = feed.Listing(collection)
+    pages = _collection_urls([(collection, n) for n in range(1, listing.page_count() + 1)])
+    return list(dict.fromkeys([collection.get_absolute_url(), *pages]))
 
 
 def for_author(author):

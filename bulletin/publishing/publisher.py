@@ -46,8 +46,8 @@ def _after_commit():
 class Publisher:
     """Renders URLs into public/ through the live views."""
 
-    def __init__(self, public_dir=None):
-        self.storage = FilesystemStorage(public_dir or settings.BULLETIN_PUBLIC_DIR)
+    def __init__(self, public_dir=None, durable=True):
+        self.storage = FilesystemStorage(public_dir or settings.BULLETIN_PUBLIC_DIR, durable=durable)
         self._renderer = None
 
     @property

@@ -4,7 +4,9 @@ import dataclasses
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.handlers.base import BaseHandler
+from django.core.management import call_command
 from django.test import RequestFactory
 
 
@@ -20,6 +22,7 @@ class Renderer:
     """Makes GET requests to the site without a network: one rendering path for live and built pages."""
 
     def __init__(self):
+        collect_static_files(only_if_missing=True)
         self.handler = BaseHandler()
         self.handler.load_middleware()
         base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
@@ -29,3 +32,15 @@ class Renderer:
         response = self.handler.get_response(self.requests.get(url))
         body = b"".join(response.streaming_content) if response.streaming else response.content
         return Rendered(url, response.status_code, body, response.get("Content-Type", ""))
+
+
+def collect_static_files(only_if_missing=False):
+    """Collect static files into public/static (their fingerprinted names are in every page).
+
+    Pages cannot render before the static files' manifest exists, so the renderer collects them first when
+    they are missing (a fresh data folder). Quick when nothing changed.
+    """
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if only_if_missing and (manifest is None or staticfiles_storage.exists(manifest)):
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)

@@ -21,13 +21,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connections
-
-
-def prepare_static_files():
-    """Collect static files into public/static (quick when nothing changed)."""
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def _start_app(socket_path, workers):

@@ -39,7 +39,7 @@ def collection_page(request, kind, slug, number=None):
     """A section, tag or author: the newest stories (no ``number``), or page ``number`` counted from the oldest."""
     model, template = COLLECTIONS[kind]
     collection = get_object_or_404(model, slug=slug)
-    listing = feed.Listing(feed.stories_of(collection))
+    listing = feed.Listing(collection)
     if number is None:
         stories = listing.head()
     else:

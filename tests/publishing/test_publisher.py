@@ -51,7 +51,7 @@ def test_publishing_one_story_writes_exactly_the_expected_files(public, django_c
     author = story.authors[0]
 
     def pages(collection, listing=None):
-        number = feed.Listing(feed.stories_of(collection)).page_number_of(story)
+        number = feed.Listing(collection).page_number_of(story)
         return {f"{collection.get_absolute_url()[1:]}index.html",
                 f"{collection.get_absolute_url()[1:]}page/{number}/index.html"}
 
