@@ -186,12 +186,6 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
             Page.objects.bulk_create(pages)
             stories, bylines, story_tags, sources, corrections, entries = [], [], [], [], [], []
 
-            def list_in(kind, collection_id, page):
-                name = f"{kind}:{collection_id}"
-                counters[name] = counters.get(name, 0) + 1
-                entries.append(ListingEntry(kind=kind, collection_id=collection_id, story_id=page.pk,
-                                            position=counters[name]))
-
             for offset, (page, published) in enumerate(zip(pages, batch_times)):
                 story = StoryPage(page_ptr=page, **{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields})
                 story.summary = text.paragraph(rng, 1)
@@ -207,13 +201,13 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                 story.feed_position = first_position + start + offset + 1
                 story.reading_minutes = story.compute_reading_minutes()
                 stories.append(story)
-                list_in(ListingEntry.SECTION, story.section.pk, page)
+                entries.append(_next_entry(counters, ListingEntry.SECTION, story.section.pk, page))
                 for order, author in enumerate(rng.sample(authors, 1 if rng.random() < 0.8 else 2)):
                     bylines.append(Byline(page_id=page.pk, author=author, sort_order=order))
-                    list_in(ListingEntry.AUTHOR, author.pk, page)
+                    entries.append(_next_entry(counters, ListingEntry.AUTHOR, author.pk, page))
                 for tag in rng.sample(tags, rng.randint(1, 3)):
                     story_tags.append(StoryPage.tags.through(storypage_id=page.pk, tag_id=tag.pk))
-                    list_in(ListingEntry.TAG, tag.pk, page)
+                    entries.append(_next_entry(counters, ListingEntry.TAG, tag.pk, page))
                 sources.append(CitedSource(page_id=page.pk, name=f"Statement by {rng.choice(text.SOURCES)}",
                                            url=f"https://example.org/statements/{page.pk}", sort_order=0))
                 if rng.random() < 0.05:
@@ -234,6 +228,13 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                 Sequence.objects.update_or_create(name=name, defaults={"last_value": value})
         bar.update(len(pages))
     bar.close()
+
+
+def _next_entry(counters, kind, collection_id, page):
+    """The story's place at the end of a list, numbered like ListingEntry.place numbers it."""
+    name = f"{kind}:{collection_id}"
+    counters[name] = counters.get(name, 0) + 1
+    return ListingEntry(kind=kind, collection_id=collection_id, story_id=page.pk, position=counters[name])
 
 
 def _insert_story_rows(stories):

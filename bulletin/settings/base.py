@@ -129,6 +129,10 @@ MEDIA_ROOT = Path(os.environ.get("BULLETIN_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    # Two build workers that render the first page using an image create the same rendition at once; without
+    # overwriting, the loser saves a copy under a random name that its page links to, and the next build
+    # changes that page. Overwriting keeps one name (the content is the same).
+    "renditions": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"allow_overwrite": True}},
 }
 
 # An upload larger than this is refused with a clear form error instead of filling the disk.
@@ -136,6 +140,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("BULLETIN_MAX_IMAGE_BYTES", 15 * 1024 * 1024))
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_RENDITION_STORAGE = "renditions"
 
 WAGTAIL_SITE_NAME = os.environ.get("BULLETIN_SITE_NAME", "Bulletin")
 WAGTAILADMIN_BASE_URL = os.environ.get("BULLETIN_BASE_URL", "http://127.0.0.1:8000")

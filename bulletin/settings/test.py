@@ -18,5 +18,9 @@ BULLETIN_PUBLISHER = "inline"
 STORAGES = {  # no collectstatic in tests
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Two build workers that render the first page using an image create the same rendition at once; without
+    # overwriting, the loser saves a copy under a random name that its page links to, and the next build
+    # changes that page. Overwriting keeps one name (the content is the same).
+    "renditions": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"allow_overwrite": True}},
 }
 ALLOWED_HOSTS = ["*"]
