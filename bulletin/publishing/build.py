@@ -4,7 +4,7 @@ import dataclasses
 import multiprocessing
 import os
 
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -48,6 +48,10 @@ def build(workers=None, progress=False):
     urls = plan.all_urls() + _gone_urls()
     chunks = [urls[i:i + CHUNK] for i in range(0, len(urls), CHUNK)]
     workers = workers or os.cpu_count() or 1
+    if connection.in_atomic_block:
+        # Inside a transaction Django cannot close the connection, and forked workers would share its socket
+        # (and miss its uncommitted rows): render in this process instead.
+        workers = 1
     changed = 0
     bar = tqdm(total=len(urls), unit="page", disable=not progress)
     if workers == 1:

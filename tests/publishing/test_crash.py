@@ -108,3 +108,11 @@ def test_a_process_that_publishes_and_exits_leaves_the_files_written(site):
     assert done.returncode == 0, done.stderr
     assert (public / "exit-0/index.html").is_file()
     assert bulletin(env, "build", "--check", "--quiet").returncode == 0
+
+
+def test_a_second_parallel_build_changes_no_bytes(site):
+    env, public = site
+    first = bulletin(env, "build", "--quiet", "--workers", "2")
+    second = bulletin(env, "build", "--quiet", "--workers", "2")
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "0 files changed, 0 removed" in second.stdout, second.stdout

@@ -162,7 +162,7 @@ def test_check_finds_deleted_changed_and_stray_files(public):
 
 def test_a_second_build_changes_no_bytes(public):
     before = snapshot(public)
-    result = build.build(workers=2)
+    result = build.build(workers=2)  # inside the test's transaction this renders in one process (see build())
     assert result.changed == 0 and snapshot(public) == before
 
 
