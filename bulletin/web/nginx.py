@@ -8,6 +8,14 @@ nginx, readers get the gzip variants.
 from .caching import FINGERPRINTED, HEAD_PAGES, MEDIA, STABLE_PAGES
 from .middleware import PUBLIC_PAGE_POLICY
 
+PROXY = """\
+        proxy_pass http://bulletin_app;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;"""
+
 TEMPLATE = """\
 # Bulletin: nginx answers files from public/ and media/; everything else goes to `bulletin serve`.
 # Include this inside the http {{ }} block (e.g. /etc/nginx/conf.d/bulletin.conf).
@@ -64,12 +72,7 @@ server {{
         if (-f $document_root${{uri}}.gone.html) {{
             return 410;
         }}
-        proxy_pass http://bulletin_app;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
+{proxy}
         proxy_buffering off;  # server-sent events and other streams pass straight through
     }}
     error_page 410 @gone;
@@ -79,12 +82,7 @@ server {{
     }}
 
     location @app {{
-        proxy_pass http://bulletin_app;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
+{proxy}
     }}
 }}
 """
@@ -96,5 +94,5 @@ def render_config(public_dir, media_dir, upstream="127.0.0.1:8000", listen="80",
     return TEMPLATE.format(
         upstream=upstream, listen=listen, server_name=server_name, public=public_dir, media_root=media_root,
         fingerprinted=FINGERPRINTED, media=MEDIA, head_pages=HEAD_PAGES, stable_pages=STABLE_PAGES,
-        policy=PUBLIC_PAGE_POLICY,
+        policy=PUBLIC_PAGE_POLICY, proxy=PROXY,
     )

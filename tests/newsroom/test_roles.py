@@ -4,34 +4,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.models import Page
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from bulletin.newsroom import feed, roles
-from bulletin.newsroom.blocks import PARAGRAPH_FEATURES
 from bulletin.newsroom.models import Author, Section, StoryPage, Tag
+from tests.factories import story_form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def story_form_data(title, slug, **extra):
-    """POST data for the admin's add/edit story form (a new byline; no sources, corrections or comments)."""
-    data = nested_form_data({
-        "title": title,
-        "slug": slug,
-        "summary": f"Summary of {title}.",
-        "body": streamfield([("paragraph", rich_text("<p>First paragraph.</p>", features=PARAGRAPH_FEATURES))]),
-        "bylines": inline_formset([{"author": str(Author.objects.order_by("pk").first().pk), "id": ""}], min=1),
-        "section": str(Section.objects.order_by("pk").first().pk),
-        "sources": inline_formset([]),
-        "corrections": inline_formset([]),
-        "comments": inline_formset([]),
-        "feature_image": "",
-        "feature_image_alt": "",
-        "feature_image_caption": "",
-        "feature_image_credit": "",
-    })
-    data.update(extra)
-    return data
 
 
 def add_url(feed_page):
@@ -39,7 +18,7 @@ def add_url(feed_page):
 
 
 def create_via_admin(client, feed_page, slug, **extra):
-    response = client.post(add_url(feed_page), story_form_data(f"Story {slug}", slug, **extra))
+    response = client.post(add_url(feed_page), story_form_data(title=f"Story {slug}", slug=slug, **extra))
     assert response.status_code == 302, _form_errors(response)
     return StoryPage.objects.get(slug=slug)
 
@@ -93,7 +72,7 @@ def test_contributor_can_open_add_form_and_save_draft(client_for, feed_page):
 
 def test_contributor_publish_does_not_make_story_live(client_for, feed_page):
     client = client_for(roles.CONTRIBUTORS)
-    response = client.post(add_url(feed_page), story_form_data("Contributor publish", "contributor-publish",
+    response = client.post(add_url(feed_page), story_form_data(title="Contributor publish", slug="contributor-publish",
                                                                  **{"action-publish": "action-publish"}))
     assert response.status_code in (200, 302)
     story = StoryPage.objects.filter(slug="contributor-publish").first()
@@ -145,7 +124,7 @@ def test_author_cannot_publish_someone_elses_story(client_for, feed_page):
     client = client_for(roles.AUTHORS)
     assert not story.permissions_for_user(client.user).can_publish()
     response = client.post(reverse("wagtailadmin_pages:edit", args=(story.pk,)),
-                           story_form_data(story.title, story.slug, **{"action-publish": "action-publish"}))
+                           story_form_data(title=story.title, slug=story.slug, **{"action-publish": "action-publish"}))
     assert_denied(response)  # authors may not even edit another owner's story
     story.refresh_from_db()
     assert not story.live
@@ -180,7 +159,7 @@ def test_editor_publishes_another_users_story(client_for, feed_page):
     story = draft_owned_by(feed_page, author, "editor-publishes-this")
     client = client_for(roles.EDITORS)
     response = client.post(reverse("wagtailadmin_pages:edit", args=(story.pk,)),
-                           story_form_data(story.title, story.slug, **{"action-publish": "action-publish"}))
+                           story_form_data(title=story.title, slug=story.slug, **{"action-publish": "action-publish"}))
     assert response.status_code == 302, _form_errors(response)
     story.refresh_from_db()
     assert story.live

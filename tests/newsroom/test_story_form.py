@@ -13,43 +13,13 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from bulletin.newsroom import feed, roles
-from bulletin.newsroom.blocks import PARAGRAPH_FEATURES
-from bulletin.newsroom.models import Author, NewsFeedPage, Section, StoryPage
+from bulletin.newsroom.models import NewsFeedPage, StoryPage
+from tests.factories import story_form_data
 
 PUBLISH = {"action-publish": "action-publish"}
-
-
-def story_form_data(story=None, title=None, slug=None, **extra):
-    """POST data for the admin story form; for an existing ``story``, its current values and bylines."""
-    if story is not None:
-        title, slug = title or story.title, slug or story.slug
-        bylines = inline_formset([{"author": str(b.author_id), "id": str(b.pk)} for b in story.bylines.all()],
-                                 initial=story.bylines.count(), min=1)
-        section, summary = story.section_id, story.summary
-    else:
-        bylines = inline_formset([{"author": str(Author.objects.order_by("pk").first().pk), "id": ""}], min=1)
-        title, slug = title or "A story", slug or "a-story"
-        section, summary = Section.objects.order_by("pk").first().pk, f"Summary of {title}."
-    data = nested_form_data({
-        "title": title,
-        "slug": slug,
-        "summary": summary,
-        "body": streamfield([("paragraph", rich_text("<p>The body.</p>", features=PARAGRAPH_FEATURES))]),
-        "bylines": bylines,
-        "section": str(section),
-        "sources": inline_formset([]),
-        "corrections": inline_formset([]),
-        "comments": inline_formset([]),
-        "feature_image": "",
-        "feature_image_alt": "",
-        "feature_image_caption": "",
-        "feature_image_credit": "",
-    })
-    data.update(extra)
-    return data
 
 
 def form_errors(response):
