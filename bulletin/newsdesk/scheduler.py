@@ -10,7 +10,7 @@ import logging
 import threading
 
 from django.core.management import call_command
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,10 @@ logger = logging.getLogger(__name__)
 def publish_due_pages():
     """Publish every page whose go-live time has passed and unpublish every expired one."""
     out = io.StringIO()
-    call_command("publish_scheduled", stdout=out)
+    # One transaction: Wagtail's publish action commits each page before sending page_published, and the
+    # static publisher's outbox row must commit with the page it describes.
+    with transaction.atomic():
+        call_command("publish_scheduled", stdout=out)
     return out.getvalue()
 
 
