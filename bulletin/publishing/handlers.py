@@ -58,14 +58,9 @@ def author_changed(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=Tag)
+@receiver(pre_delete, sender=Tag)  # before its links to its stories go: its pages leave public/, its stories lose it
 def tag_changed(sender, instance, **kwargs):
     record(f"tag {instance.name}", plan.for_tag(instance))
-
-
-@receiver(pre_delete, sender=Tag)
-def tag_deleted(sender, instance, **kwargs):
-    """Before the tag's links to its stories go: its pages leave public/, its stories lose the tag."""
-    record(f"deleted tag {instance.name}", plan.for_tag(instance))
 
 
 @receiver(post_save, sender=Section)
