@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "bulletin.web.middleware.SiteCacheMiddleware",
     "bulletin.web.middleware.GoneMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: it runs the admin's write views itself, inside a transaction, so no process_view may follow it.
+    "bulletin.newsdesk.middleware.AtomicAdminWritesMiddleware",
 ]
 
 ROOT_URLCONF = "bulletin.urls"
