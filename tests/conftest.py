@@ -6,6 +6,8 @@ import zoneinfo
 
 import pytest
 
+from tests.servers import Server, bulletin, manage_code, server_env
+
 #: The demo newsroom the tests read: small enough to build in seconds, big enough for several feed pages.
 DEMO_STORIES = 60
 #: A fixed "now" so the demo's times (and so the rendered pages) are the same in every run.
@@ -58,3 +60,21 @@ def client_for():
         return client
 
     return make
+
+
+# A real `bulletin serve` on a built demo site, shared by the serve, nginx and live-stream tests (tests/e2e has its
+# own, on the browser tests' demo newsroom).
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """A built 30-story demo site served by `bulletin serve` (2 front workers, a heartbeat a second on /live/)."""
+    data_dir = tmp_path_factory.mktemp("serve")
+    env = server_env(data_dir, BULLETIN_LIVE_HEARTBEAT="1")
+    bulletin(env, "demo", "--stories", "30", "--quiet")
+    bulletin(env, "build", "--quiet")
+    running = Server(env, data_dir / "serve.log")
+
+    def manage(code):
+        return manage_code(env, code)
+
+    yield running.port, data_dir / "public", manage, running.process
+    running.stop()

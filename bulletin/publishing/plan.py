@@ -48,8 +48,12 @@ def _collection_urls(listed):
     return urls
 
 
+#: The live News Feed's polling fallback (the live app's last events): rewritten with every change of the feed.
+LIVE_EVENTS = "/live/latest.json"
+
+
 def _feed_urls_for(story):
-    urls = ["/", "/feed/widget/"]
+    urls = ["/", "/feed/widget/", LIVE_EVENTS]
     if story.feed_position:
         urls.append(f"/page/{feed.page_number_of(story.feed_position)}/")
     return urls
@@ -106,7 +110,7 @@ def for_section(section):
 
 def all_urls():
     """Every URL public/ holds for the live site."""
-    urls = ["/", "/feed/widget/"]
+    urls = ["/", "/feed/widget/", LIVE_EVENTS]
     urls += [f"/page/{n}/" for n in range(1, feed.newest_page_number() + 1)]
     urls += [story.url for story in StoryPage.objects.live().only("url_path").order_by("path")]
     for model in (Section, Tag, Author):

@@ -17,6 +17,9 @@ INSTALLED_APPS = [
     # Bulletin's apps, lowest first: newsroom is the content; the others import it, never the reverse.
     "bulletin.newsroom",
     "bulletin.newsdesk",
+    # Signal receivers run in this order: the newsroom places a published story, live records its event, then
+    # the publisher's outbox entry (which renders /live/latest.json) sees both, even outside a transaction.
+    "bulletin.live",
     "bulletin.publishing",
     "bulletin.web",
     "bulletin.demo",
@@ -74,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bulletin.web.context_processors.site",
+                "bulletin.live.context_processors.live",
             ],
         },
     },
@@ -156,6 +160,14 @@ LOGIN_URL = "wagtailadmin_login"
 
 #: How often the embedded scheduler publishes stories whose go-live time has passed (seconds).
 BULLETIN_SCHEDULER_INTERVAL = int(os.environ.get("BULLETIN_SCHEDULER_INTERVAL", "30"))
+
+#: Live News Feed across machines: every `bulletin serve` subscribes to this Redis for publish events. Empty:
+#: the front processes of one machine learn of events from public/live/latest.json (docs/live.md).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+#: The Redis channel (and prefix of the backlog list) of this newsroom's live events.
+BULLETIN_LIVE_CHANNEL = os.environ.get("BULLETIN_LIVE_CHANNEL", "bulletin:live")
+#: Seconds between heartbeat comments on open /live/ streams.
+BULLETIN_LIVE_HEARTBEAT = float(os.environ.get("BULLETIN_LIVE_HEARTBEAT", "15"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # Wagtail's admin JavaScript reads it

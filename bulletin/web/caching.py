@@ -8,6 +8,8 @@ HEAD_PAGES = "public, max-age=0, s-maxage=5, stale-while-revalidate=60"
 STABLE_PAGES = "public, max-age=60, s-maxage=300, stale-while-revalidate=86400"
 #: ManifestStaticFilesStorage puts a hash of the content in every static file name.
 FINGERPRINTED = "public, max-age=31536000, immutable"
+#: The live feed's polling file: pages fetch it every few seconds when server-sent events fail.
+LIVE_POLL = "public, max-age=2, s-maxage=2"
 #: Image renditions keep their names when an editor replaces an image's file.
 MEDIA = "public, max-age=86400"
 
@@ -20,6 +22,8 @@ def cache_control_for(path):
         return FINGERPRINTED
     if path.startswith("/media/"):
         return MEDIA
+    if path == "/live/latest.json":
+        return LIVE_POLL
     if _HEAD_PAGE.match(path):
         return HEAD_PAGES
     return STABLE_PAGES

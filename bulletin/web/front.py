@@ -25,12 +25,15 @@ from urllib.parse import unquote
 
 import httptools
 
-logger = logging.getLogger(__name__)
-
+from bulletin.live.stream import requested_last_id
 from bulletin.publishing.paths import GONE_MARKER, INDEX, UnsafePath, file_for
 
 from .caching import cache_control_for
 
+logger = logging.getLogger(__name__)
+
+#: Server-sent events of the live News Feed (bulletin/live/stream.py).
+LIVE_STREAM = b"/live/"
 GENERATION_FILE = ".generation"
 GENERATION_POLL = 0.1  # seconds
 #: Files larger than this are relayed to the app instead of cached (pages are ~30 KB, renditions ~100 KB).
@@ -110,11 +113,14 @@ class FileCache:
             return 0
 
     def check_generation(self):
+        """Forget every file if the publisher wrote since the last check; returns whether it did."""
         generation = self._read_generation()
-        if generation != self.generation:
-            self.generation = generation
-            self.entries.clear()
-            self.bytes = 0
+        if generation == self.generation:
+            return False
+        self.generation = generation
+        self.entries.clear()
+        self.bytes = 0
+        return True
 
     def get(self, url_path):
         entry = self.entries.get(url_path)
@@ -187,11 +193,12 @@ def _reason(status):
 
 
 class FrontProtocol(asyncio.Protocol):
-    """One client connection: answers cached files itself, relays the rest to the app in order."""
+    """One client connection: answers cached files and the live stream itself, relays the rest to the app in order."""
 
-    def __init__(self, cache, backend_socket):
-        self.cache, self.backend_socket = cache, backend_socket
+    def __init__(self, cache, backend_socket, live=None):
+        self.cache, self.backend_socket, self.live = cache, backend_socket, live
         self.transport = None
+        self.streaming = False  # the connection became a /live/ event stream: nothing more is read from it
         self.parser = httptools.HttpRequestParser(self)
         self.queue = []  # requests waiting for an earlier relayed response (HTTP/1.1 pipelining)
         self.relaying = False
@@ -206,6 +213,8 @@ class FrontProtocol(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data):
+        if self.streaming:
+            return
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -214,6 +223,8 @@ class FrontProtocol(asyncio.Protocol):
             self._fail(400, "Malformed request")
 
     def connection_lost(self, exc):
+        if self.streaming:
+            self.live.unsubscribe(self.transport)
         self.transport = None
 
     # httptools callbacks
@@ -252,7 +263,11 @@ class FrontProtocol(asyncio.Protocol):
 
     # answering
     def _handle(self, request):
-        method, url, _, _, keep_alive, accept_encoding, if_none_match, if_modified_since = request
+        method, url, headers, _, keep_alive, accept_encoding, if_none_match, if_modified_since = request
+        if method == b"GET" and self.live is not None and url.split(b"?", 1)[0] == LIVE_STREAM:
+            self.streaming = True
+            self.live.subscribe(self.transport, requested_last_id(headers, url))
+            return
         if method in (b"GET", b"HEAD"):
             path = url.split(b"?", 1)[0].decode("latin-1")
             entry = self.cache.get(path) if "?" not in url.decode("latin-1") else None

@@ -5,7 +5,7 @@ the one in caching.py and its paths are the ones in the settings. Debian's nginx
 nginx, readers get the gzip variants.
 """
 
-from .caching import FINGERPRINTED, HEAD_PAGES, MEDIA, STABLE_PAGES
+from .caching import FINGERPRINTED, HEAD_PAGES, LIVE_POLL, MEDIA, STABLE_PAGES
 from .middleware import PUBLIC_PAGE_POLICY
 
 PROXY = """\
@@ -52,6 +52,19 @@ server {{
         try_files $uri @app;
     }}
 
+    # The live News Feed's server-sent events: answered by `bulletin serve`, streamed as they come, kept open.
+    location = /live/ {{
+{proxy}
+        proxy_buffering off;
+        proxy_read_timeout 1h;
+    }}
+
+    location = /live/latest.json {{
+        add_header Cache-Control "{live_poll}" always;
+        add_header X-Content-Type-Options nosniff always;
+        try_files $uri @app;
+    }}
+
     # The News Feed, its widget and the heads of sections, tags and authors change with every publish.
     location ~ ^/(|feed/widget/|(sections|tags|authors)/[^/]+/)$ {{
         add_header Cache-Control "{head_pages}" always;
@@ -93,6 +106,6 @@ def render_config(public_dir, media_dir, upstream="127.0.0.1:8000", listen="80",
     media_root = f"root {media_dir.parent};" if media_dir.name == "media" else f"alias {media_dir}/;"
     return TEMPLATE.format(
         upstream=upstream, listen=listen, server_name=server_name, public=public_dir, media_root=media_root,
-        fingerprinted=FINGERPRINTED, media=MEDIA, head_pages=HEAD_PAGES, stable_pages=STABLE_PAGES,
+        fingerprinted=FINGERPRINTED, media=MEDIA, live_poll=LIVE_POLL, head_pages=HEAD_PAGES, stable_pages=STABLE_PAGES,
         policy=PUBLIC_PAGE_POLICY, proxy=PROXY,
     )

@@ -65,6 +65,8 @@ def _front_worker(host, port, socket_path):
     """Run one front process until it is signalled (never returns)."""
     import uvloop
 
+    from bulletin.live import stream
+
     from .front import GENERATION_POLL, FileCache, FrontProtocol
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -74,13 +76,16 @@ def _front_worker(host, port, socket_path):
     cache = FileCache(settings.BULLETIN_PUBLIC_DIR, settings.MEDIA_ROOT,
                       max_bytes=settings.BULLETIN_FRONT_CACHE_MB * 1024 * 1024)
 
+    live = stream.LiveHub()
+    check_generation = stream.start(loop, live, settings.BULLETIN_PUBLIC_DIR, cache.check_generation)
+
     def poll_generation():
-        cache.check_generation()
+        check_generation()
         loop.call_later(GENERATION_POLL, poll_generation)
 
     poll_generation()
     sock = _listening_socket(host, port)
-    loop.run_until_complete(loop.create_server(lambda: FrontProtocol(cache, str(socket_path)), sock=sock))
+    loop.run_until_complete(loop.create_server(lambda: FrontProtocol(cache, str(socket_path), live), sock=sock))
     loop.run_forever()
 
 

@@ -183,7 +183,7 @@ NEWS_UPDATE_TIME = re.compile(
     r"(\d{1,2}(:\d{2})? (a\.m\.|p\.m\.)|noon|midnight)$"
 )
 
-FEED_ITEM = re.compile(r'<li class="feed-item" data-position="(\d+)">.*?<a href="([^"]+)"', re.S)
+FEED_ITEM = re.compile(r'<li class="feed-item" data-position="(\d+)"[^>]*>.*?<a href="([^"]+)"', re.S)
 SHOW_MORE = re.compile(r'<a class="button" href="([^"]+)" data-show-more>')
 
 

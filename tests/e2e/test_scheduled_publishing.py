@@ -44,7 +44,7 @@ def test_scheduled_story_goes_live_through_the_running_server(server, page):
         time.sleep(0.25)
 
     feed = server.html("/")
-    first = re.search(r'<li class="feed-item" data-position="(\d+)">.*?<a href="([^"]+)"', feed, re.S)
+    first = re.search(r'<li class="feed-item" data-position="(\d+)"[^>]*>.*?<a href="([^"]+)"', feed, re.S)
     assert first.group(2) == path, "the published story is not at the top of the News Feed"
     positions = [int(p) for p in re.findall(r'data-position="(\d+)"', feed)]
     assert int(first.group(1)) == max(positions)

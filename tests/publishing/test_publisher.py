@@ -55,7 +55,7 @@ def test_publishing_one_story_writes_exactly_the_expected_files(public, django_c
         return {f"{collection.get_absolute_url()[1:]}index.html",
                 f"{collection.get_absolute_url()[1:]}page/{number}/index.html"}
 
-    expected = {file_for(story.url), "index.html", "feed/widget/index.html",
+    expected = {file_for(story.url), "index.html", "feed/widget/index.html", "live/latest.json",
                 f"page/{feed.page_number_of(story.feed_position)}/index.html",
                 *pages(section), *pages(author), *pages(tags[0]), *pages(tags[1])}
     assert changed_pages(before, snapshot(public)) == expected

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.web.conftest import free_port, request
+from tests.servers import free_port, request
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UNPUBLISH_OLDEST = """

@@ -10,7 +10,7 @@ import time
 import brotli
 import pytest
 
-from tests.web.conftest import request
+from tests.servers import request
 
 UNPUBLISH_NEWEST = """
 from bulletin.newsroom.models import StoryPage

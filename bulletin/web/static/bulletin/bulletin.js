@@ -1,5 +1,6 @@
-// Bulletin reader script: loads the shared News Feed widget and makes "Show More" append stories in place.
-// No framework. Without JavaScript the widget is a link to the News Feed and "Show More" a link to the next page.
+// Bulletin reader script: loads the shared News Feed widget, makes "Show More" append stories in place, and keeps
+// the News Feed and the widget live. No framework. Without JavaScript the widget is a link to the News Feed,
+// "Show More" a link to the next page, and the feed is as fresh as the page.
 (function () {
   "use strict";
   var PER_CLICK = 10;  // stories appended per click
@@ -91,9 +92,165 @@
     }).then(function (html) {
       body.innerHTML = html;  // a same-origin fragment rendered by Bulletin; CSP forbids inline script in it
       markFeedRoots(body);
+      startLive();
     }).catch(function () { /* the link to the News Feed stays */ });
+  }
+
+  // --- Live News Feed ------------------------------------------------------------------------------------------
+  // Lists marked data-live (the News Feed and the widget) follow /live/ (server-sent events). When the stream
+  // fails or is blocked they poll /live/latest.json, and they go back to the stream when it opens again.
+  // Applying an event twice changes nothing, so the two paths may overlap.
+  var STREAM = "/live/", POLL = "/live/latest.json", POLL_EVERY = 3000, REOPEN_AFTER = 30000;
+  var live = { started: false, lastId: 0, stream: null, poller: null, baseTitle: document.title };
+  var reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  function liveLists() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-feed-list][data-live]"));
+  }
+
+  function itemFor(list, message) {
+    var html = list.classList.contains("feed-list--compact") ? message.html_compact : message.html;
+    return document.importNode(parse("<ol>" + html + "</ol>").querySelector("li"), true);
+  }
+
+  // Readers who have not scrolled past the top of a list see new stories appear in it; others get a button.
+  function atTop(list) {
+    return list.getBoundingClientRect().top >= 0;
+  }
+
+  // Items are ordered by feed position, newest first; a story older than every one shown belongs to an older page.
+  function insert(list, item) {
+    var position = +item.dataset.position, items = list.querySelectorAll("[data-position]");
+    for (var i = 0; i < items.length; i++) {
+      if (+items[i].dataset.position < position) return list.insertBefore(item, items[i]);
+    }
+    if (items.length) return null;
+    var empty = list.querySelector(".feed-list__empty");
+    if (empty) empty.remove();
+    return list.appendChild(item);
+  }
+
+  function liveButton(list) {
+    if (!list.liveButton) {
+      var button = list.liveButton = document.createElement("button");
+      button.type = "button";
+      button.className = "button live-button";
+      button.hidden = true;
+      button.addEventListener("click", function () { showQueued(list, true); });
+      list.parentNode.insertBefore(button, list);
+      list.queued = [];
+    }
+    return list.liveButton;
+  }
+
+  function showQueued(list, moveThere) {
+    var queued = list.queued || [], shown = [];
+    list.queued = [];
+    queued.forEach(function (item) { if (insert(list, item)) shown.push(item); });
+    liveButton(list).hidden = true;
+    updateTitle();
+    if (!moveThere || !shown.length) return;
+    list.scrollIntoView({ behavior: reducedMotion.matches ? "auto" : "smooth", block: "start" });
+    var first = list.querySelector("[data-position] a");
+    if (first) first.focus({ preventScroll: true });
+    announce(shown.length === 1 ? "1 new story shown" : shown.length + " new stories shown");
+  }
+
+  function updateTitle() {
+    var unseen = 0;
+    liveLists().forEach(function (list) { unseen += (list.queued || []).length; });
+    document.title = unseen ? "(" + unseen + ") " + live.baseTitle : live.baseTitle;
+    liveLists().forEach(function (list) {
+      var count = (list.queued || []).length;
+      if (!count) return;
+      var button = liveButton(list);
+      button.textContent = count === 1 ? "1 new story" : count + " new stories";
+      button.hidden = false;
+    });
+  }
+
+  function apply(list, message) {
+    var story = message.story;
+    var shown = list.querySelector('[data-story="' + story.id + '"]');
+    var queued = (list.queued || []).filter(function (item) { return item.dataset.story === String(story.id); });
+    if (message.type === "unpublished") {
+      if (shown) shown.remove();
+      if (queued.length) list.queued.splice(list.queued.indexOf(queued[0]), 1);
+      return shown ? "Removed: " + story.headline : null;
+    }
+    var item = itemFor(list, message);
+    if (message.type === "updated") {
+      if (queued.length) list.queued[list.queued.indexOf(queued[0])] = item;
+      if (!shown) return null;
+      shown.replaceWith(item);
+      return "Updated: " + story.headline;
+    }
+    if (shown || queued.length) return null;
+    item.classList.add("feed-item--new");
+    if (atTop(list)) return insert(list, item) ? "New story: " + story.headline : null;
+    liveButton(list);
+    list.queued.push(item);
+    return list.queued.length === 1 ? "1 new story: use the new stories button to show it"
+      : list.queued.length + " new stories: use the new stories button to show them";
+  }
+
+  function receive(message) {
+    if (!message || !message.story) return;
+    live.lastId = Math.max(live.lastId, message.id);
+    var said = [];
+    liveLists().forEach(function (list) {
+      var text = apply(list, message);
+      if (text && said.indexOf(text) < 0) said.push(text);
+    });
+    updateTitle();
+    if (said.length) announce(said.join(". "));
+  }
+
+  function openStream() {
+    if (!window.EventSource) return startPolling();
+    var stream = live.stream = new EventSource(STREAM + "?last=" + live.lastId);
+    stream.onopen = stopPolling;
+    stream.onmessage = function (event) { receive(JSON.parse(event.data)); };
+    stream.onerror = function () {
+      startPolling();
+      if (stream.readyState === EventSource.CLOSED) {  // refused for good (an error status): try again later
+        live.stream = null;
+        setTimeout(openStream, REOPEN_AFTER);
+      }
+    };
+  }
+
+  function poll() {
+    fetch(POLL, { cache: "no-cache", credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.json() : { events: [] };
+    }).then(function (data) {
+      data.events.forEach(function (message) { if (message.id > live.lastId) receive(message); });
+    }).catch(function () { /* offline: try again on the next tick */ });
+  }
+
+  function startPolling() {
+    if (live.poller) return;
+    poll();
+    live.poller = setInterval(poll, POLL_EVERY);
+  }
+
+  function stopPolling() {
+    clearInterval(live.poller);
+    live.poller = null;
+  }
+
+  function startLive() {
+    var lists = liveLists();
+    lists.forEach(function (list) { live.lastId = Math.max(live.lastId, +list.dataset.live || 0); });
+    if (live.started || !lists.length) return;
+    live.started = true;
+    openStream();
+    window.addEventListener("scroll", function () {
+      liveLists().forEach(function (list) { if ((list.queued || []).length && atTop(list)) showQueued(list, false); });
+    }, { passive: true });
   }
 
   markFeedRoots(document);
   document.querySelectorAll("[data-feed-widget]").forEach(loadWidget);
+  startLive();
 })();

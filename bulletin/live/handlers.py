@@ -1,0 +1,27 @@
+"""Receivers that turn a story's publish, update or unpublish into a live event; connected in LiveConfig.ready()."""
+
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
+
+from bulletin.newsroom.models import StoryPage
+
+from .events import emit
+from .models import LiveEvent
+
+
+@receiver(pre_save, sender=StoryPage)
+def remember_if_live(sender, instance, **kwargs):
+    instance._was_live = bool(instance.pk) and StoryPage.objects.filter(pk=instance.pk, live=True).exists()
+
+
+@receiver(page_published, sender=StoryPage)
+def story_published(sender, instance, **kwargs):
+    if not instance.live:  # scheduled for later: the scheduler publishes it, and this runs again, then
+        return
+    emit(LiveEvent.UPDATED if getattr(instance, "_was_live", False) else LiveEvent.PUBLISHED, instance)
+
+
+@receiver(page_unpublished, sender=StoryPage)
+def story_unpublished(sender, instance, **kwargs):
+    emit(LiveEvent.UNPUBLISHED, instance)

@@ -1,0 +1,26 @@
+"""The events that open News Feed pages receive: one row per publish, update or unpublish of a story."""
+
+from django.db import models
+
+#: Events kept for readers who resume (Last-Event-ID) or poll; older rows are deleted as new ones arrive.
+BACKLOG = 100
+#: Events in public/live/latest.json, the polling fallback: small, since it is fetched every few seconds.
+LATEST = 20
+
+
+class LiveEvent(models.Model):
+    PUBLISHED, UPDATED, UNPUBLISHED = "published", "updated", "unpublished"
+    TYPES = [(PUBLISHED, "Published"), (UPDATED, "Updated"), (UNPUBLISHED, "Unpublished")]
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    type = models.CharField(max_length=12, choices=TYPES)
+    #: What readers get (story fields and rendered feed items), fixed when the event is created.
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def as_message(self):
+        """The event as sent over server-sent events, Redis and latest.json."""
+        return {"id": self.id, "type": self.type, "at": self.created_at.isoformat(), **self.payload}

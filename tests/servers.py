@@ -1,0 +1,74 @@
+"""Real `bulletin serve` processes on free ports, for the tests that meet the server over the network."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(data_dir, **extra):
+    """The environment of a server with its own data folder (and its own SQLite database unless told)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_PUBLISHER="inline", PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def bulletin(env, *args):
+    """Run `bulletin ARGS` in ``env``; fail the test with its output if it fails."""
+    done = subprocess.run([sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def manage_code(env, code):
+    """Run Python ``code`` in a Django shell of the server's database; returns what it printed."""
+    return bulletin(env, "manage", "shell", "--no-imports", "-c", code).strip()
+
+
+class Server:
+    """`bulletin serve --no-scheduler` in its own process group, started and answering."""
+
+    def __init__(self, env, log_path, workers=2):
+        self.env, self.port = env, free_port()
+        self.log = open(log_path, "w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bulletin", "serve", "--port", str(self.port), "--workers", str(workers),
+             "--no-scheduler"], env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if request(self.port, "/")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                self.log.seek(0)
+                pytest.fail(f"bulletin serve did not start:\n{self.log.read()}")
+            time.sleep(0.2)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        self.log.close()
+
+
+def request(port, path, method="GET", headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(method, path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, response.headers, body  # headers: case-insensitive (granian sends lowercase)
