@@ -35,8 +35,9 @@ DEMO_NOW = "2026-01-19T18:30+0200"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run the scheduled-publishing test last: it adds a story to the shared server's News Feed."""
-    items.sort(key=lambda item: "test_scheduled_publishing" in item.nodeid)
+    """Run the tests that add stories to the shared server's News Feed last: the live tests, then the
+    scheduled-publishing test (which checks that its story is the newest)."""
+    items.sort(key=lambda item: ("test_live" in item.nodeid) + 2 * ("test_scheduled_publishing" in item.nodeid))
 
 
 def _free_port():

@@ -137,7 +137,11 @@
       button.className = "button live-button";
       button.hidden = true;
       button.addEventListener("click", function () { showQueued(list, true); });
-      list.parentNode.insertBefore(button, list);
+      // The holder takes no room in the page, so showing the button moves nothing the reader is looking at.
+      var holder = document.createElement("div");
+      holder.className = "live-notice";
+      holder.appendChild(button);
+      list.parentNode.insertBefore(holder, list);
       list.queued = [];
     }
     return list.liveButton;
