@@ -8,6 +8,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from tqdm import tqdm
 
+from bulletin.newsroom.models import preloaded_stories
+
 from . import plan
 from .models import GoneURL, OutboxEntry
 from .paths import file_for, gone_marker_for
@@ -30,7 +32,9 @@ def _gone_urls():
 
 def _render_chunk(urls):
     publisher = Publisher(durable=False)  # build() flushes everything to disk once, at the end
-    return sum(publisher.publish_url(url) for url in urls), len(urls)
+    story_slugs = [url.strip("/") for url in urls if url.endswith("/") and url.count("/") == 2]
+    with preloaded_stories(story_slugs):
+        return sum(publisher.publish_url(url) for url in urls), len(urls)
 
 
 def _start_worker():

@@ -4,10 +4,13 @@ import hashlib
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bulletin.newsroom import feed
-from bulletin.newsroom.models import Section, StoryPage, Tag
+from bulletin.newsroom.models import Section, StoryPage, Tag, preloaded_stories
 from bulletin.publishing import build
+from bulletin.publishing.render import Renderer
 from bulletin.publishing.paths import UnsafePath, file_for
 from tests.factories import publish_story
 
@@ -221,3 +224,14 @@ def test_renditions_keep_one_name_when_two_builders_create_them_at_once(settings
     name = storage.save("images/race-check.width-480.jpg", ContentFile(b"first"))
     assert storage.save("images/race-check.width-480.jpg", ContentFile(b"second")) == name
     assert storage.open(name).read() == b"second"
+
+
+def test_build_loads_a_chunk_of_stories_at_once_and_renders_the_same_bytes(public):
+    renderer = Renderer()
+    urls = [story.url for story in StoryPage.objects.live().order_by("path")[:20]]
+    with CaptureQueriesContext(connection) as one_by_one:
+        expected = [renderer.render(url).body for url in urls]
+    with CaptureQueriesContext(connection) as preloaded, preloaded_stories([url.strip("/") for url in urls]):
+        rendered = [renderer.render(url).body for url in urls]
+    assert rendered == expected
+    assert len(preloaded) < len(one_by_one) - 4 * len(urls)  # story, bylines, tags, corrections, sources: once
