@@ -265,6 +265,8 @@ class FrontProtocol(asyncio.Protocol):
     def _handle(self, request):
         method, url, headers, _, keep_alive, accept_encoding, if_none_match, if_modified_since = request
         if method == b"GET" and self.live is not None and url.split(b"?", 1)[0] == LIVE_STREAM:
+            if self.transport is None:  # the client left while an earlier request was relayed
+                return
             self.streaming = True
             self.live.subscribe(self.transport, requested_last_id(headers, url))
             return
