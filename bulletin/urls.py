@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from bulletin.syndication import urls as syndication_urls
 from bulletin.web import views as web
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("authors/<str:slug>/", web.collection_page, {"kind": "authors"}, name="author"),
     path("authors/<str:slug>/page/<int:number>/", web.collection_page, {"kind": "authors"}, name="author_page"),
     path("favicon.ico", web.favicon, name="favicon"),
+    path("", include(syndication_urls)),
 ]
 
 urlpatterns += [

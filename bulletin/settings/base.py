@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "bulletin.newsroom",
     "bulletin.newsdesk",
     "bulletin.publishing",
+    "bulletin.syndication",
     "bulletin.web",
     "bulletin.demo",
     "wagtail.contrib.forms",

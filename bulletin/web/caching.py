@@ -12,6 +12,9 @@ FINGERPRINTED = "public, max-age=31536000, immutable"
 MEDIA = "public, max-age=86400"
 
 _HEAD_PAGE = re.compile(r"^/(?:|feed/widget/|(?:sections|tags|authors)/[^/]+/)$")
+#: The feeds, the sitemap index and the sitemaps list the newest stories: they change with every publish too.
+SYNDICATION_FILE = re.compile(
+    r"^/(?:(?:feeds|(?:sections|tags|authors)/[^/]+)/(?:rss\.xml|atom\.xml|feed\.json)|sitemap\.xml|sitemaps/[^/]+\.xml)$")
 
 
 def cache_control_for(path):
@@ -20,6 +23,6 @@ def cache_control_for(path):
         return FINGERPRINTED
     if path.startswith("/media/"):
         return MEDIA
-    if _HEAD_PAGE.match(path):
+    if _HEAD_PAGE.match(path) or SYNDICATION_FILE.match(path):
         return HEAD_PAGES
     return STABLE_PAGES

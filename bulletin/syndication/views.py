@@ -1,0 +1,69 @@
+"""The sitemap index, the sitemaps, the Google News sitemap and robots.txt.
+
+Every view here is conditional (ETag and Last-Modified, 304 on a match) when the app answers it; the files the
+publisher writes get the same from the static server.
+"""
+
+from django.contrib.sites.requests import RequestSite
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import conditional_page
+
+from bulletin.newsroom.models import PublicationSettings
+
+from . import sitemaps
+
+XML = "application/xml; charset=utf-8"
+
+
+def _absolute(request, url):
+    return request.build_absolute_uri(url)
+
+
+@conditional_page
+def sitemap_index(request):
+    """The news sitemap, one sitemap per month with stories, and the sections, tags and authors."""
+    names = ["news", *(f"stories-{month:%Y-%m}" for month in sitemaps.months_with_stories()), *sitemaps.COLLECTIONS]
+    locations = [_absolute(request, reverse("sitemap", args=[name])) for name in names]
+    return TemplateResponse(request, "syndication/sitemap_index.xml", {"locations": locations}, content_type=XML)
+
+
+def _sitemap_for(name):
+    if name in sitemaps.COLLECTIONS:
+        return sitemaps.CollectionSitemap(name)
+    year, month = name.removeprefix("stories-").split("-")
+    return sitemaps.MonthSitemap(sitemaps.month_start(int(year), int(month)))
+
+
+@conditional_page
+def sitemap(request, name):
+    """One month's stories (404 when it has none) or every section, tag or author page."""
+    if name == "news":
+        return news_sitemap(request)
+    sitemap = _sitemap_for(name)
+    urls = [{"location": url["location"],
+             "lastmod": sitemaps.local_time(url["lastmod"]) if url["lastmod"] else None}
+            for url in sitemap.get_urls(site=RequestSite(request), protocol=request.scheme)]
+    if not urls and isinstance(sitemap, sitemaps.MonthSitemap):
+        raise Http404("No stories were first published in that month.")
+    return TemplateResponse(request, "syndication/sitemap.xml", {"urls": urls}, content_type=XML)
+
+
+def news_sitemap(request):
+    """Google News: the stories of the last 48 hours, with the publication's name and language."""
+    stories = sitemaps.news_stories(timezone.now())
+    entries = [{"location": _absolute(request, story.url), "title": story.title,
+                "published": sitemaps.local_time(story.first_published_at)} for story in stories]
+    return TemplateResponse(request, "syndication/news_sitemap.xml", {
+        "entries": entries, "publication": PublicationSettings.load(request_or_site=request),
+    }, content_type=XML)
+
+
+@conditional_page
+def robots_txt(request):
+    """Every reader page may be crawled; the admin is private; the sitemap index lists the rest."""
+    return TemplateResponse(request, "syndication/robots.txt", {
+        "sitemap_index": _absolute(request, reverse("sitemap_index")),
+    }, content_type="text/plain; charset=utf-8")
