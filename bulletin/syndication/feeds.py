@@ -13,13 +13,13 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils import feedgenerator, timezone
+from django.utils import feedgenerator
 from django.utils.html import escape
 
 from bulletin.newsroom import feed
 from bulletin.newsroom.models import Author, PublicationSettings, Section, StoryPage, Tag
 
-from . import generators, images
+from . import dates, generators, images
 
 #: Stories in each feed: readers poll often, and every item carries its whole story.
 FEED_SIZE = 20
@@ -32,16 +32,11 @@ CONTENT_TAGS = {"p", "a", "b", "strong", "i", "em", "ul", "ol", "li", "br", "h2"
 CONTENT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "width", "height"}}
 
 
-def feed_time(value):
-    """``value`` in the site's time zone, to the second, as the story page shows it."""
-    return timezone.localtime(value).replace(microsecond=0)
-
-
 def story_id(story):
     """A tag: URI (RFC 4151) that no edit changes: the site's host, the day of first publication, the page id.
     Not the URL, which changes with the slug."""
     host = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
-    return f"tag:{host},{feed_time(story.first_published_at):%Y-%m-%d}:story/{story.pk}"
+    return f"tag:{host},{dates.local(story.first_published_at):%Y-%m-%d}:story/{story.pk}"
 
 
 @dataclasses.dataclass
@@ -127,11 +122,11 @@ class StoryFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, entry):
-        return feed_time(entry.story.first_published_at)
+        return dates.local(entry.story.first_published_at)
 
     def item_updateddate(self, entry):
         """The editorial update time readers see on the page ("Updated …"), else first publication."""
-        return feed_time(entry.story.updated_at or entry.story.first_published_at)
+        return dates.local(dates.last_modified(entry.story))
 
     def item_categories(self, entry):
         return [entry.story.section.name, *(tag.name for tag in entry.story.tags.all())]

@@ -13,6 +13,8 @@ from django.utils.encoding import iri_to_uri
 
 from bulletin.newsroom.models import Author, Section, StoryPage, Tag
 
+from .dates import last_modified
+
 #: Google News reads only stories published in the last two days
 #: (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap).
 NEWS_SITEMAP_MAX_AGE = datetime.timedelta(hours=48)
@@ -22,16 +24,6 @@ NEWS_SITEMAP_MAX_STORIES = 1000
 #: The fields a sitemap entry reads.
 SITEMAP_FIELDS = ("title", "url_path", "path", "depth", "locale_id", "first_published_at", "updated_at")
 COLLECTIONS = {"sections": Section, "tags": Tag, "authors": Author}
-
-
-def local_time(value):
-    """A W3C datetime in the site's time zone, to the second (the offset the story page shows)."""
-    return timezone.localtime(value).isoformat(timespec="seconds")
-
-
-def last_modified(story):
-    """When readers were last told the story changed: its "Updated" time, else first publication."""
-    return story.updated_at or story.first_published_at
 
 
 def month_start(year, month):

@@ -13,7 +13,7 @@ from django.views.decorators.http import conditional_page
 
 from bulletin.newsroom.models import PublicationSettings
 
-from . import sitemaps
+from . import dates, sitemaps
 
 XML = "application/xml; charset=utf-8"
 
@@ -44,7 +44,7 @@ def sitemap(request, name):
         return news_sitemap(request)
     sitemap = _sitemap_for(name)
     urls = [{"location": url["location"],
-             "lastmod": sitemaps.local_time(url["lastmod"]) if url["lastmod"] else None}
+             "lastmod": dates.w3c(url["lastmod"]) if url["lastmod"] else None}
             for url in sitemap.get_urls(site=RequestSite(request), protocol=request.scheme)]
     if not urls and isinstance(sitemap, sitemaps.MonthSitemap):
         raise Http404("No stories were first published in that month.")
@@ -55,7 +55,7 @@ def news_sitemap(request):
     """Google News: the stories of the last 48 hours, with the publication's name and language."""
     stories = sitemaps.news_stories(timezone.now())
     entries = [{"location": _absolute(request, story.url), "title": story.title,
-                "published": sitemaps.local_time(story.first_published_at)} for story in stories]
+                "published": dates.w3c(story.first_published_at)} for story in stories]
     return TemplateResponse(request, "syndication/news_sitemap.xml", {
         "entries": entries, "publication": PublicationSettings.load(request_or_site=request),
     }, content_type=XML)

@@ -13,14 +13,6 @@ from bulletin.publishing.paths import UnsafePath, file_for
 from tests.factories import publish_story
 
 
-@pytest.fixture
-def public(settings, tmp_path, db):
-    """An empty public/ in tmp_path, then the whole demo site built into it."""
-    settings.BULLETIN_PUBLIC_DIR = tmp_path / "public"
-    build.build(workers=1)
-    return settings.BULLETIN_PUBLIC_DIR
-
-
 def snapshot(public):
     return {p.relative_to(public).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in public.rglob("*") if p.is_file() and not p.name.startswith((".publisher", ".generation"))}
