@@ -26,6 +26,9 @@ from bulletin.newsroom.models import Author, Section, StoryPage, Tag
 class Plan:
     now: list
     later: list
+    #: Rendered right after ``now``, as an entry of its own, so that readers get ``now``'s pages first: the
+    #: feeds and sitemaps of a publish take longer to render than its pages.
+    next: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,19 +126,20 @@ def for_story(story, before=None):
         collections += [collection for collection, _ in before.listed]
         if before.url != after.url:
             now.append(before.url)
-    now += _syndication_feeds(collections) + _sitemaps_for(story)
-    return Plan(now=list(dict.fromkeys(now)), later=_pages_linking_to(story))
+    return Plan(now=list(dict.fromkeys(now)), next=_syndication_feeds(collections) + _sitemaps_for(story),
+                later=_pages_linking_to(story))
 
 
 def for_removed_story(story, url):
     """A story was unpublished or deleted: its URL, the feed, and every list that showed it."""
     listed = PublishedState.of(story).listed
     now = [url, *_feed_urls_for(story), *_collection_urls(listed)]
-    now += _syndication_feeds(collection for collection, _ in listed) + _sitemaps_for(story)
     if story.feed_position:
         # The next newer archive page links to the page that held the story; that link may now skip it.
         now.append(f"/page/{feed.page_number_of(story.feed_position) + 1}/")
-    return Plan(now=list(dict.fromkeys(now)), later=_pages_linking_to(story))
+    return Plan(now=list(dict.fromkeys(now)),
+                next=_syndication_feeds(collection for collection, _ in listed) + _sitemaps_for(story),
+                later=_pages_linking_to(story))
 
 
 def _all_pages_of(collection):

@@ -31,6 +31,8 @@ def record(reason, plan):
     """Write the outbox rows for ``plan`` in the current transaction and wake the publisher after commit."""
     if plan.now:
         OutboxEntry.objects.create(reason=reason, urls=plan.now)
+    if plan.next:
+        OutboxEntry.objects.create(reason=reason, urls=plan.next)
     if plan.later:
         OutboxEntry.objects.create(reason=reason, urls=plan.later, background=True)
     transaction.on_commit(_after_commit)
@@ -93,6 +95,7 @@ class Publisher:
         with self.lock():
             while (entry := OutboxEntry.objects.filter(done_at=None).order_by("background", "id").first()):
                 batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
+                self.renderer.new_batch()
                 for url in entry.urls[entry.progress:batch_end]:
                     try:
                         changed += self.publish_url(url)

@@ -95,8 +95,13 @@ class StoryFeed(Feed):
         return generator
 
     def items(self, source):
-        stories = _stories(source.collection)
-        return [self._entry(story, source.request) for story in stories]
+        # The publisher renders the feeds of a story's section, tags and authors, in three formats, in one batch;
+        # their items are the same stories, prepared once per batch (render_memo: publishing/render.py).
+        memo = getattr(source.request, "render_memo", {})
+        keys = {pk: ("syndication.feed_entry", source.request.get_host(), pk) for pk in _story_ids(source.collection)}
+        for story in _stories([pk for pk, key in keys.items() if key not in memo]):
+            memo[keys[story.pk]] = self._entry(story, source.request)
+        return [memo[key] for key in keys.values() if key in memo]  # a story unpublished meanwhile is left out
 
     def _entry(self, story, request):
         authors = [{"name": byline.author.name, "url": request.build_absolute_uri(byline.author.get_absolute_url())}
@@ -150,16 +155,19 @@ class JsonStoryFeed(StoryFeed):
     feed_type = generators.JsonFeed
 
 
-def _stories(collection):
-    """The FEED_SIZE newest live stories of ``collection`` (the whole site when None), with what items show."""
-    if collection is None:
-        ids = [story.pk for story in feed.latest(FEED_SIZE)]
-    else:
-        ids = [story.pk for story in feed.Listing(collection).head()[:FEED_SIZE]]
-    stories = (StoryPage.objects.live().filter(pk__in=ids).select_related("section", "feature_image")
-               .prefetch_related("bylines__author", "tags"))
-    order = {pk: number for number, pk in enumerate(ids)}
-    return sorted(stories, key=lambda story: order[story.pk])
+def _story_ids(collection):
+    """The ids of the FEED_SIZE newest live stories of ``collection`` (the whole site when None), newest first."""
+    stories = feed.latest(FEED_SIZE) if collection is None else feed.Listing(collection).head()[:FEED_SIZE]
+    return [story.pk for story in stories]
+
+
+def _stories(ids):
+    """The live stories ``ids`` with everything their items show, in one query each for them, their bylines and
+    their tags."""
+    if not ids:
+        return []
+    return (StoryPage.objects.live().filter(pk__in=ids).select_related("section", "feature_image")
+            .prefetch_related("bylines__author", "tags"))
 
 
 def _content_html(story, request):

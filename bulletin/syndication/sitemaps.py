@@ -39,7 +39,8 @@ def months_with_stories():
 class MonthSitemap(Sitemap):
     """The live stories first published in one month, oldest first (a new story only ever joins the end)."""
 
-    def __init__(self, start):
+    def __init__(self, start, request=None):
+        self.request = request  # Wagtail caches the site's root paths on it, instead of asking once per story
         self.start = start
         self.end = month_start(start.year + start.month // 12, start.month % 12 + 1)
 
@@ -52,7 +53,7 @@ class MonthSitemap(Sitemap):
                 .order_by("first_published_at", "pk").only(*SITEMAP_FIELDS))
 
     def location(self, story):
-        return iri_to_uri(story.url)
+        return iri_to_uri(story.get_url(request=self.request))
 
     def lastmod(self, story):
         return last_modified(story)

@@ -30,11 +30,11 @@ def sitemap_index(request):
     return TemplateResponse(request, "syndication/sitemap_index.xml", {"locations": locations}, content_type=XML)
 
 
-def _sitemap_for(name):
+def _sitemap_for(name, request):
     if name in sitemaps.COLLECTIONS:
         return sitemaps.CollectionSitemap(name)
     year, month = name.removeprefix("stories-").split("-")
-    return sitemaps.MonthSitemap(sitemaps.month_start(int(year), int(month)))
+    return sitemaps.MonthSitemap(sitemaps.month_start(int(year), int(month)), request)
 
 
 @conditional_page
@@ -42,7 +42,7 @@ def sitemap(request, name):
     """One month's stories (404 when it has none) or every section, tag or author page."""
     if name == "news":
         return news_sitemap(request)
-    sitemap = _sitemap_for(name)
+    sitemap = _sitemap_for(name, request)
     urls = [{"location": url["location"],
              "lastmod": dates.w3c(url["lastmod"]) if url["lastmod"] else None}
             for url in sitemap.get_urls(site=RequestSite(request), protocol=request.scheme)]
@@ -54,7 +54,7 @@ def sitemap(request, name):
 def news_sitemap(request):
     """Google News: the stories of the last 48 hours, with the publication's name and language."""
     stories = sitemaps.news_stories(timezone.now())
-    entries = [{"location": _absolute(request, story.url), "title": story.title,
+    entries = [{"location": _absolute(request, story.get_url(request=request)), "title": story.title,
                 "published": dates.w3c(story.first_published_at)} for story in stories]
     return TemplateResponse(request, "syndication/news_sitemap.xml", {
         "entries": entries, "publication": PublicationSettings.load(request_or_site=request),
