@@ -24,6 +24,7 @@ from . import dates, generators, images
 #: Stories in each feed: readers poll often, and every item carries its whole story.
 FEED_SIZE = 20
 
+#: The collections with feeds of their own, by the first segment of their URLs.
 COLLECTIONS = {"sections": Section, "tags": Tag, "authors": Author}
 
 #: What a story body may contain in a feed: the paragraph whitelist plus the markup of the other blocks.

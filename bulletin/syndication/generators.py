@@ -10,7 +10,6 @@ import datetime
 import json
 
 from django.utils import feedgenerator
-from django.utils.encoding import iri_to_uri
 from django.utils.feedgenerator import rfc3339_date
 
 #: An empty feed has no newest item to date it by; Django would use the current time, so every build would
@@ -102,7 +101,7 @@ class JsonFeed(_StableDates, feedgenerator.SyndicationFeed):
             "content_html": item["content_html"],
             "date_published": rfc3339_date(item["pubdate"]),
             "date_modified": rfc3339_date(item["updateddate"]),
-            "authors": [{"name": a["name"], "url": iri_to_uri(a["url"])} for a in item["authors"]],
+            "authors": [{"name": a["name"], "url": a["url"]} for a in item["authors"]],
             "tags": list(item["categories"]),
         }
         if item["image"]:

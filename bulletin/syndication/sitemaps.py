@@ -11,9 +11,10 @@ from django.contrib.sitemaps import Sitemap
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
-from bulletin.newsroom.models import Author, Section, StoryPage, Tag
+from bulletin.newsroom.models import StoryPage
 
 from .dates import last_modified
+from .feeds import COLLECTIONS
 
 #: Google News reads only stories published in the last two days
 #: (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap).
@@ -23,7 +24,6 @@ NEWS_SITEMAP_MAX_STORIES = 1000
 
 #: The fields a sitemap entry reads.
 SITEMAP_FIELDS = ("title", "url_path", "path", "depth", "locale_id", "first_published_at", "updated_at")
-COLLECTIONS = {"sections": Section, "tags": Tag, "authors": Author}
 
 
 def month_start(year, month):

@@ -48,13 +48,14 @@ def news_article(story, request, publication):
         "url": _absolute(request, request.path),
         "headline": story.title,
         "description": story.summary,
-        "datePublished": dates.w3c(story.first_published_at),
-        "dateModified": dates.w3c(dates.last_modified(story)),
         "author": [_person(author, request) for author in story.authors],
         "publisher": {"@type": "Organization", "name": publication.name, "url": _absolute(request, "/")},
         "articleSection": story.section.name,
         "inLanguage": publication.language,
     }
+    if story.first_published_at:  # an editor's preview of a story never published has no dates yet
+        data["datePublished"] = dates.w3c(story.first_published_at)
+        data["dateModified"] = dates.w3c(dates.last_modified(story))
     pictures = images.article_images(story, request)
     if pictures:
         data["image"] = [{"@type": "ImageObject", "url": picture.url, "width": picture.width,
@@ -122,10 +123,11 @@ def preview_tags(request, publication, title, description, og_type="website", st
         ("property", "og:image:height", str(image["height"])),
         ("property", "og:image:type", image["type"]),
     ]
+    if story is not None and story.first_published_at:
+        tags += [("property", "article:published_time", dates.w3c(story.first_published_at)),
+                 ("property", "article:modified_time", dates.w3c(dates.last_modified(story)))]
     if story is not None:
         tags += [
-            ("property", "article:published_time", dates.w3c(story.first_published_at)),
-            ("property", "article:modified_time", dates.w3c(dates.last_modified(story))),
             *(("property", "article:author", _absolute(request, a.get_absolute_url())) for a in story.authors),
             ("property", "article:section", story.section.name),
             *(("property", "article:tag", tag.name) for tag in story.tags.all()),

@@ -25,7 +25,8 @@ def _absolute(request, url):
 @conditional_page
 def sitemap_index(request):
     """The news sitemap, one sitemap per month with stories, and the sections, tags and authors."""
-    names = ["news", *(f"stories-{month:%Y-%m}" for month in sitemaps.months_with_stories()), *sitemaps.COLLECTIONS]
+    months = [f"stories-{month:%Y-%m}" for month in sitemaps.months_with_stories()]
+    names = ["news", *months, *sitemaps.COLLECTIONS]
     locations = [_absolute(request, reverse("sitemap", args=[name])) for name in names]
     return TemplateResponse(request, "syndication/sitemap_index.xml", {"locations": locations}, content_type=XML)
 

@@ -116,6 +116,20 @@ def test_story_without_an_image_has_no_empty_image_properties(client, db):
         assert meta.get("content", "x").strip(), meta
 
 
+def test_an_editors_preview_of_a_story_never_published_has_no_dates_yet(db, feed_page):
+    from bulletin.newsroom.models import Byline, Section, StoryPage
+
+    draft = StoryPage(title="Draft headline", slug="draft-headline", summary="Not out yet.",
+                      section=Section.objects.first(), live=False)
+    draft.bylines = [Byline(author=Author.objects.first())]
+    feed_page.add_child(instance=draft)
+    response = draft.make_preview_request()
+    assert response.status_code == 200
+    page = response.render().content.decode() if hasattr(response, "render") else response.content.decode()
+    article = of_type(extruct.extract(page, syntaxes=["json-ld"], uniform=False)["json-ld"], "NewsArticle")
+    assert article["headline"] == "Draft headline" and "datePublished" not in article
+
+
 def test_five_authors_are_five_people(client, db):
     authors = list(Author.objects.order_by("pk")[:5])
     story = publish_story("Written by five", authors=authors)
