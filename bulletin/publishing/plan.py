@@ -188,6 +188,11 @@ def _syndication_urls():
     return urls + [reverse("sitemap", args=[name]) for name in names] + _syndication_feeds([])
 
 
+def timed_urls():
+    """URLs whose content changes with the clock alone: the news sitemap lists only the last 48 hours."""
+    return [reverse("sitemap", args=["news"])]
+
+
 def all_urls():
     """Every URL public/ holds for the live site."""
     urls = ["/", "/feed/widget/"]

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from . import plan
 from .models import OutboxEntry
 from .paths import file_for, gone_marker_for
 from .render import Renderer
@@ -108,6 +109,20 @@ class Publisher:
                 if changed:
                     self.storage.bump_generation()
         return changed
+
+
+def refresh_timed_files(publisher=None):
+    """Render the files that change with the clock alone (plan.timed_urls) and write those that changed, so that a
+    newsroom quiet for two days still drops old stories from its news sitemap. Returns the files changed."""
+    publisher = publisher or Publisher()
+    changed = 0
+    with publisher.lock():
+        publisher.renderer.new_batch()
+        for url in plan.timed_urls():
+            changed += publisher.publish_url(url)
+        if changed:
+            publisher.storage.bump_generation()
+    return changed
 
 
 class _PublisherThread:

@@ -47,6 +47,26 @@ def test_a_published_story_reaches_its_feeds_and_sitemaps_and_leaves_them_when_u
     assert build.check().ok
 
 
+def test_stories_older_than_48_hours_leave_the_news_sitemap_file_without_a_publish(
+        public, django_capture_on_commit_callbacks):
+    from bulletin.newsroom.models import StoryPage
+    from bulletin.publishing.publisher import refresh_timed_files
+
+    with django_capture_on_commit_callbacks(execute=True):
+        story = publish_story("News for two days")
+    news = public / "sitemaps/news.xml"
+    assert story.title in news.read_text()
+    assert refresh_timed_files() == 0, "nothing changed: nothing written"
+    # The clock moves on: the story was first published 49 hours ago and nobody published since.
+    StoryPage.objects.filter(pk=story.pk).update(
+        first_published_at=timezone.now() - datetime.timedelta(hours=49))
+    assert story.title in news.read_text()
+    assert refresh_timed_files() == 1
+    assert story.title not in news.read_text()
+    # (Pages showing the rewritten date are stale: only the clock, not the story, was meant to change.)
+    assert "sitemaps/news.xml" not in build.check().stale
+
+
 def test_an_update_rewrites_the_items_with_a_new_date_and_the_same_id(public, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         story = publish_story("First version")
