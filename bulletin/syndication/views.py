@@ -1,7 +1,7 @@
 """The sitemap index, the sitemaps, the Google News sitemap and robots.txt.
 
-Every view here is conditional (ETag and Last-Modified, 304 on a match) when the app answers it; the files the
-publisher writes get the same from the static server.
+When the app answers them itself (before the publisher wrote their files), every view here sends an ETag and
+answers 304 on a match, as the feeds do (they also send Last-Modified); the static servers do the same for files.
 """
 
 from django.contrib.sites.requests import RequestSite
