@@ -40,7 +40,7 @@ def serve(host, port, workers, app_workers, scheduler, get_path):
     from bulletin.web import server
 
     collect_static_files()
-    from bulletin.publishing.publisher import Publisher
+    from bulletin.publishing.publisher import Publisher, refresh_timed_files
 
     replayed = Publisher().publish_pending()  # finish what a crash left in the outbox
     if replayed:
@@ -55,7 +55,7 @@ def serve(host, port, workers, app_workers, scheduler, get_path):
     def ready():
         # Threads start after the front workers were forked: a fork copies only the thread that calls it.
         if scheduler:
-            scheduled_publishing.start(settings.BULLETIN_SCHEDULER_INTERVAL)
+            scheduled_publishing.start(settings.BULLETIN_SCHEDULER_INTERVAL, also=[refresh_timed_files])
         click.echo(f"Bulletin is serving http://{host}:{port}/  (admin: http://{host}:{port}/admin/)")
 
     sys.exit(server.run(host, port, workers, app_workers, on_ready=ready))

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from bulletin.live import views as live
+from bulletin.syndication import urls as syndication_urls
 from bulletin.web import views as web
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("favicon.ico", web.favicon, name="favicon"),
     # /live/ itself (server-sent events) is answered by the front of `bulletin serve`, never by Django.
     path("live/latest.json", live.latest_events, name="live_latest"),
+    path("", include(syndication_urls)),
 ]
 
 urlpatterns += [

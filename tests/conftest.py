@@ -44,6 +44,16 @@ def feed_page(db):
 
 
 @pytest.fixture
+def public(settings, tmp_path, db):
+    """An empty public/ in tmp_path, then the whole demo site built into it (by `bulletin build`'s code)."""
+    from bulletin.publishing import build
+
+    settings.BULLETIN_PUBLIC_DIR = tmp_path / "public"
+    build.build(workers=1)
+    return settings.BULLETIN_PUBLIC_DIR
+
+
+@pytest.fixture
 def client_for():
     """Return a test client signed in as a new user with the given role."""
     from django.contrib.auth import get_user_model

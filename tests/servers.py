@@ -72,3 +72,30 @@ def request(port, path, method="GET", headers=None):
     body = response.read()
     connection.close()
     return response.status, response.headers, body  # headers: case-insensitive (granian sends lowercase)
+
+
+#: Feeds, sitemaps and robots.txt with the Content-Type their consumers expect (the live views send the same).
+SYNDICATION_FILES = [
+    ("/feeds/rss.xml", "application/rss+xml; charset=utf-8"),
+    ("/feeds/atom.xml", "application/atom+xml; charset=utf-8"),
+    ("/feeds/feed.json", "application/feed+json; charset=utf-8"),
+    ("/sections/war/rss.xml", "application/rss+xml; charset=utf-8"),
+    ("/sections/war/atom.xml", "application/atom+xml; charset=utf-8"),
+    ("/sections/war/feed.json", "application/feed+json; charset=utf-8"),
+    ("/sitemap.xml", "application/xml; charset=utf-8"),
+    ("/sitemaps/news.xml", "application/xml; charset=utf-8"),
+    ("/sitemaps/tags.xml", "application/xml; charset=utf-8"),
+    ("/robots.txt", "text/plain; charset=utf-8"),
+]
+
+
+def check_syndication_file(port, public, path, content_type):
+    """``path`` is served from public/ with its type, a cache policy that fits, and answers conditional GETs."""
+    status, headers, body = request(port, path)
+    assert status == 200 and body == (public / path[1:]).read_bytes()
+    assert headers["Content-Type"] == content_type
+    changes_with_every_publish = path != "/robots.txt"
+    assert ("s-maxage=5" in headers["Cache-Control"]) == changes_with_every_publish
+    assert request(port, path, headers={"If-None-Match": headers["ETag"]})[0] == 304
+    assert request(port, path, headers={"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    return headers

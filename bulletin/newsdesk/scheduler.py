@@ -2,7 +2,8 @@
 
 Wagtail only publishes a page whose go-live time has passed when its `publish_scheduled` command runs; a
 newsroom on one small server should not have to set up cron for that. Behind several app servers, run the
-scheduler in one of them only (`bulletin serve --no-scheduler` on the others).
+scheduler in one of them only (`bulletin serve --no-scheduler` on the others). The caller may add other
+periodic tasks (`serve` adds the publisher's refresh of files that change with the clock).
 """
 
 import io
@@ -25,21 +26,24 @@ def publish_due_pages():
     return out.getvalue()
 
 
-def _run(interval, stop):
+def _run(interval, stop, tasks):
     while not stop.is_set():
-        try:
-            report = publish_due_pages()
-            if report.strip():
-                logger.info("scheduled publishing: %s", report.strip())
-        except Exception:  # keep the loop alive: one failure must not stop every later scheduled story
-            logger.exception("scheduled publishing failed")
-        finally:
-            close_old_connections()
+        for task in tasks:
+            try:
+                report = str(task() or "").strip()
+                if report:
+                    logger.info("%s: %s", task.__name__, report)
+            except Exception:  # keep the loop alive: one failure must not stop every later scheduled story
+                logger.exception("%s failed", task.__name__)
+            finally:
+                close_old_connections()
         stop.wait(interval)
 
 
-def start(interval):
-    """Start the scheduler thread; returns the Event that stops it."""
+def start(interval, also=()):
+    """Start the scheduler thread: every ``interval`` seconds, publish the due pages, then run each callable in
+    ``also``. Returns the Event that stops it."""
     stop = threading.Event()
-    threading.Thread(target=_run, args=(interval, stop), name="bulletin-scheduler", daemon=True).start()
+    tasks = (publish_due_pages, *also)
+    threading.Thread(target=_run, args=(interval, stop, tasks), name="bulletin-scheduler", daemon=True).start()
     return stop

@@ -6,6 +6,7 @@ import contextvars
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Prefetch
 from django.urls import reverse
@@ -16,6 +17,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
@@ -27,8 +29,49 @@ from .reading_time import count_words, reading_minutes
 #: First path segments that belong to Bulletin's own URLs, so no story may take them as its slug.
 RESERVED_SLUGS = frozenset(
     {"admin", "authors", "sections", "tags", "page", "feed", "feeds", "static", "media", "live", "api", "ghost",
-     "search", "sitemap.xml", "robots.txt", "favicon.ico", "documents", "preview"}
+     "search", "sitemap.xml", "sitemaps", "robots.txt", "favicon.ico", "documents", "preview"}
 )
+
+
+def default_publication_name():
+    return settings.WAGTAIL_SITE_NAME
+
+
+def default_publication_language():
+    """The site's language (BULLETIN_LANGUAGE) as the ISO 639 code news sitemaps want: "en-us" gives "en"."""
+    code = settings.LANGUAGE_CODE.lower()
+    return code if code in ("zh-cn", "zh-tw") else code.split("-")[0]
+
+
+@register_setting(icon="site")
+class PublicationSettings(BaseGenericSetting):
+    """Who the newsroom is, as feeds, sitemaps and link previews name it. One per installation."""
+
+    name = models.CharField(
+        "publication name", max_length=120, default=default_publication_name,
+        # Google News matches the sitemap's <news:name> with the name it shows, parentheses left out.
+        validators=[RegexValidator(r"^[^()]+$", "Leave out anything in parentheses (Google News does).")],
+        help_text="Exactly as readers and Google News know it. Shown in the masthead, feeds and link previews.",
+    )
+    language = models.CharField(
+        max_length=6, default=default_publication_language,
+        # ISO 639 (two or three letters); Google News allows only zh-cn and zh-tw as regional codes.
+        validators=[RegexValidator(r"^(?:[a-z]{2,3}|zh-cn|zh-tw)$", "Use an ISO 639 code such as en or uk.")],
+        help_text="The language the newsroom publishes in: an ISO 639 code such as en or uk (zh-cn, zh-tw).",
+    )
+    x_account = models.CharField(
+        "X account", max_length=16, blank=True,
+        validators=[RegexValidator(r"^@[A-Za-z0-9_]{1,15}$", "An X account: @ and up to 15 letters, digits or _.")],
+        help_text="The newsroom's account on X, such as @bulletin, named in link previews (twitter:site).",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("language"), FieldPanel("x_account")]
+
+    class Meta:
+        verbose_name = "publication"
+
+    def __str__(self):
+        return self.name
 
 
 class Section(models.Model):

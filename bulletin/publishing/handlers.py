@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.signals import page_published, page_unpublished
 
-from bulletin.newsroom.models import Author, Section, StoryPage, Tag
+from bulletin.newsroom.models import Author, PublicationSettings, Section, StoryPage, Tag
 
 from . import plan
 from .models import GoneURL
@@ -66,3 +66,8 @@ def tag_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=Section)
 def section_changed(sender, instance, **kwargs):
     record(f"section {instance.name}", plan.for_section(instance))
+
+
+@receiver(post_save, sender=PublicationSettings)
+def publication_changed(sender, instance, **kwargs):
+    record("publication settings", plan.for_publication())

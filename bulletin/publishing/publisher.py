@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from . import plan
 from .models import OutboxEntry
 from .paths import file_for, gone_marker_for
 from .render import Renderer
@@ -31,6 +32,8 @@ def record(reason, plan):
     """Write the outbox rows for ``plan`` in the current transaction and wake the publisher after commit."""
     if plan.now:
         OutboxEntry.objects.create(reason=reason, urls=plan.now)
+    if plan.next:
+        OutboxEntry.objects.create(reason=reason, urls=plan.next)
     if plan.later:
         OutboxEntry.objects.create(reason=reason, urls=plan.later, background=True)
     transaction.on_commit(_after_commit)
@@ -93,6 +96,7 @@ class Publisher:
         with self.lock():
             while (entry := OutboxEntry.objects.filter(done_at=None).order_by("background", "id").first()):
                 batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
+                self.renderer.new_batch()
                 for url in entry.urls[entry.progress:batch_end]:
                     try:
                         changed += self.publish_url(url)
@@ -105,6 +109,20 @@ class Publisher:
                 if changed:
                     self.storage.bump_generation()
         return changed
+
+
+def refresh_timed_files(publisher=None):
+    """Render the files that change with the clock alone (plan.timed_urls) and write those that changed, so that a
+    newsroom quiet for two days still drops old stories from its news sitemap. Returns the files changed."""
+    publisher = publisher or Publisher()
+    changed = 0
+    with publisher.lock():
+        publisher.renderer.new_batch()
+        for url in plan.timed_urls():
+            changed += publisher.publish_url(url)
+        if changed:
+            publisher.storage.bump_generation()
+    return changed
 
 
 class _PublisherThread:

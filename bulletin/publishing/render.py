@@ -27,9 +27,19 @@ class Renderer:
         self.handler.load_middleware()
         base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
         self.requests = RequestFactory(HTTP_HOST=base.netloc or "127.0.0.1", secure=base.scheme == "https")
+        self.memo = {}
+
+    def new_batch(self):
+        """Start a new batch: forget what the views kept for the previous one."""
+        self.memo = {}
 
     def render(self, url):
-        response = self.handler.get_response(self.requests.get(url))
+        request = self.requests.get(url)
+        # ``request.render_memo`` is shared by the requests of one batch (one outbox entry, one build chunk), so
+        # views can compute once what several of its URLs show alike: the feeds of a story's section, tags and
+        # authors carry the same items. A batch renders one change; the next change gets an empty memo.
+        request.render_memo = self.memo
+        response = self.handler.get_response(request)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         return Rendered(url, response.status_code, body, response.get("Content-Type", ""))
 

@@ -14,6 +14,9 @@ LIVE_POLL = "public, max-age=2, s-maxage=2"
 MEDIA = "public, max-age=86400"
 
 _HEAD_PAGE = re.compile(r"^/(?:|feed/widget/|(?:sections|tags|authors)/[^/]+/)$")
+#: The feeds, the sitemap index and the sitemaps list the newest stories: they change with every publish too.
+SYNDICATION_FILE = re.compile(
+    r"^/(?:(?:feeds|(?:sections|tags|authors)/[^/]+)/(?:rss\.xml|atom\.xml|feed\.json)|sitemap\.xml|sitemaps/[^/]+\.xml)$")
 
 
 def cache_control_for(path):
@@ -24,6 +27,6 @@ def cache_control_for(path):
         return MEDIA
     if path == "/live/latest.json":
         return LIVE_POLL
-    if _HEAD_PAGE.match(path):
+    if _HEAD_PAGE.match(path) or SYNDICATION_FILE.match(path):
         return HEAD_PAGES
     return STABLE_PAGES

@@ -29,6 +29,7 @@ from bulletin.live.stream import requested_last_id
 from bulletin.publishing.paths import GONE_MARKER, INDEX, UnsafePath, file_for
 
 from .caching import cache_control_for
+from .content_types import content_type_for
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +42,6 @@ MAX_CACHED_FILE = 4 * 1024 * 1024
 #: Largest request body relayed to the app (the admin's image uploads are limited to 15 MB by default).
 MAX_REQUEST_BODY = 64 * 1024 * 1024
 
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8", ".json": "application/json",
-    ".txt": "text/plain; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".webp": "image/webp", ".gif": "image/gif", ".ico": "image/x-icon", ".woff2": "font/woff2",
-    ".map": "application/json",
-}
 #: Headers that describe one hop, never relayed (RFC 9110 §7.6.1).
 HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"te", b"trailer", b"upgrade"}
 
@@ -74,7 +68,7 @@ class CachedFile:
         stat = path.stat()
         self.status, self.mtime = status, int(stat.st_mtime)
         digest = hashlib.blake2b(bodies[None], digest_size=10).hexdigest()
-        content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        content_type = content_type_for(path.name)
         cache_control = cache_control_for(url_path)
         vary = len(bodies) > 1
         self.variants, self.etags, self.size = {}, set(), 0

@@ -5,7 +5,10 @@ the one in caching.py and its paths are the ones in the settings. Debian's nginx
 nginx, readers get the gzip variants.
 """
 
+import re
+
 from .caching import FINGERPRINTED, HEAD_PAGES, LIVE_POLL, MEDIA, STABLE_PAGES
+from .content_types import BY_FILE_NAME, BY_SUFFIX
 from .middleware import PUBLIC_PAGE_POLICY
 
 PROXY = """\
@@ -73,6 +76,7 @@ server {{
         try_files $uri/index.html @gone_or_app;
     }}
 
+{syndication}
     location / {{
         add_header Cache-Control "{stable_pages}" always;
         add_header Content-Security-Policy "{policy}" always;
@@ -101,11 +105,31 @@ server {{
 """
 
 
+#: Feeds and sitemaps change with every publish, and nginx's mime.types knows no feed types (text/xml for .xml).
+SYNDICATION_LOCATION = """\
+    location ~ {pattern} {{
+        types {{ }}
+        default_type "{content_type}";
+        add_header Cache-Control "{head_pages}" always;
+        add_header X-Content-Type-Options nosniff always;
+        try_files $uri @app;
+    }}
+"""
+
+
+def _syndication_locations():
+    feeds = [(rf"^/(feeds|(sections|tags|authors)/[^/]+)/{re.escape(name)}$", content_type)
+             for name, content_type in BY_FILE_NAME.items()]
+    sitemaps = [(r"^/(sitemap\.xml|sitemaps/[^/]+\.xml)$", BY_SUFFIX[".xml"])]
+    return "".join(SYNDICATION_LOCATION.format(pattern=pattern, content_type=content_type, head_pages=HEAD_PAGES)
+                   for pattern, content_type in feeds + sitemaps)
+
+
 def render_config(public_dir, media_dir, upstream="127.0.0.1:8000", listen="80", server_name="_"):
     """The nginx server block for this installation."""
     media_root = f"root {media_dir.parent};" if media_dir.name == "media" else f"alias {media_dir}/;"
     return TEMPLATE.format(
         upstream=upstream, listen=listen, server_name=server_name, public=public_dir, media_root=media_root,
-        fingerprinted=FINGERPRINTED, media=MEDIA, live_poll=LIVE_POLL, head_pages=HEAD_PAGES, stable_pages=STABLE_PAGES,
-        policy=PUBLIC_PAGE_POLICY, proxy=PROXY,
+        fingerprinted=FINGERPRINTED, media=MEDIA, live_poll=LIVE_POLL, head_pages=HEAD_PAGES,
+        stable_pages=STABLE_PAGES, policy=PUBLIC_PAGE_POLICY, proxy=PROXY, syndication=_syndication_locations(),
     )

@@ -90,6 +90,8 @@ def server(tmp_path_factory):
         pytest.fail(f"`bulletin demo` failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}")
 
     port = _free_port()
+    # Canonical URLs, feeds and sitemaps name the site's own address, as they would on a real server.
+    env["BULLETIN_BASE_URL"] = f"http://127.0.0.1:{port}"
     log = data_dir / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen([BULLETIN, "serve", "--port", str(port)], env=env, cwd=REPO, stdout=out,

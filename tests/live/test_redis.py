@@ -16,11 +16,13 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture(scope="module")
 def machines(tmp_path_factory):
-    """Servers "a" and "b": one SQLite database (in a's folder), separate public/ folders, one Redis channel."""
+    """Servers "a" and "b": one SQLite database and media folder (in a's folder), separate public/ folders, one
+    Redis channel."""
     channel = f"bulletin-test:{uuid.uuid4().hex}"  # pub/sub channels are global: keep runs apart
     folder_a, folder_b = tmp_path_factory.mktemp("machine-a"), tmp_path_factory.mktemp("machine-b")
+    # Machines share the database and the uploaded media (a database server and a shared volume), not public/.
     shared = {"REDIS_URL": REDIS_URL, "BULLETIN_LIVE_CHANNEL": channel,
-              "DATABASE_URL": f"sqlite:///{folder_a / 'bulletin.sqlite3'}"}
+              "DATABASE_URL": f"sqlite:///{folder_a / 'bulletin.sqlite3'}", "BULLETIN_MEDIA_ROOT": str(folder_a / "media")}
     env_a, env_b = server_env(folder_a, **shared), server_env(folder_b, **shared)
     bulletin(env_a, "demo", "--stories", "20", "--quiet")
     for env in (env_a, env_b):

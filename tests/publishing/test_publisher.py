@@ -6,21 +6,14 @@ import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bulletin.newsroom import feed
 from bulletin.newsroom.models import Section, StoryPage, Tag, preloaded_stories
 from bulletin.publishing import build
-from bulletin.publishing.render import Renderer
 from bulletin.publishing.paths import UnsafePath, file_for
+from bulletin.publishing.render import Renderer
 from tests.factories import publish_story
-
-
-@pytest.fixture
-def public(settings, tmp_path, db):
-    """An empty public/ in tmp_path, then the whole demo site built into it."""
-    settings.BULLETIN_PUBLIC_DIR = tmp_path / "public"
-    build.build(workers=1)
-    return settings.BULLETIN_PUBLIC_DIR
 
 
 def snapshot(public):
@@ -43,6 +36,22 @@ def test_build_writes_every_page_with_compressed_variants(public):
     assert build.check().ok
 
 
+def _story_files(story, section, author, tags):
+    """The files a publish of ``story`` rewrites, not counting the sitemap index."""
+    def pages(collection):
+        number = feed.Listing(collection).page_number_of(story)
+        folder = collection.get_absolute_url()[1:]
+        return {f"{folder}index.html", f"{folder}page/{number}/index.html",
+                f"{folder}rss.xml", f"{folder}atom.xml", f"{folder}feed.json"}
+
+    month = timezone.localtime(story.first_published_at)
+    return {file_for(story.url), "index.html", "feed/widget/index.html", "live/latest.json",
+            f"page/{feed.page_number_of(story.feed_position)}/index.html",
+            "feeds/rss.xml", "feeds/atom.xml", "feeds/feed.json",
+            "sitemaps/news.xml", f"sitemaps/stories-{month:%Y-%m}.xml",
+            *pages(section), *pages(author), *(file for tag in tags for file in pages(tag))}
+
+
 def test_publishing_one_story_writes_exactly_the_expected_files(public, django_capture_on_commit_callbacks):
     section = Section.objects.get(slug="politics")
     tags = list(Tag.objects.all()[:2])
@@ -51,17 +60,16 @@ def test_publishing_one_story_writes_exactly_the_expected_files(public, django_c
         story = publish_story("A new story", section=section)
         story.tags.set(tags)
         story.save_revision().publish()
-    author = story.authors[0]
+    expected = _story_files(story, section, story.authors[0], tags)
+    # The demo ends in an earlier month: this story starts a new month's sitemap, which the index now lists.
+    assert changed_pages(before, snapshot(public)) == expected | {"sitemap.xml"}
+    assert len(expected) == 30
+    assert build.check().ok
 
-    def pages(collection, listing=None):
-        number = feed.Listing(collection).page_number_of(story)
-        return {f"{collection.get_absolute_url()[1:]}index.html",
-                f"{collection.get_absolute_url()[1:]}page/{number}/index.html"}
-
-    expected = {file_for(story.url), "index.html", "feed/widget/index.html", "live/latest.json",
-                f"page/{feed.page_number_of(story.feed_position)}/index.html",
-                *pages(section), *pages(author), *pages(tags[0]), *pages(tags[1])}
-    assert changed_pages(before, snapshot(public)) == expected
+    before = snapshot(public)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = publish_story("A second story in the same month", section=section)
+    assert changed_pages(before, snapshot(public)) == _story_files(second, section, second.authors[0], [])
     assert build.check().ok
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.servers import free_port, request
+from tests.servers import SYNDICATION_FILES, check_syndication_file, free_port, request
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UNPUBLISH_OLDEST = """
@@ -70,6 +70,12 @@ def test_nginx_sends_the_gzip_variant_and_answers_304(nginx):
     assert headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(body) == (public / "page/1/index.html").read_bytes()
     assert request(port, "/page/1/", headers={"If-None-Match": headers["ETag"]})[0] == 304
+
+
+@pytest.mark.parametrize(("path", "content_type"), SYNDICATION_FILES)
+def test_nginx_serves_feeds_and_sitemaps_with_their_types(nginx, path, content_type):
+    port, public, _ = nginx
+    check_syndication_file(port, public, path, content_type)
 
 
 def test_nginx_serves_static_files_for_a_year(nginx):

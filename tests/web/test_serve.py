@@ -10,7 +10,7 @@ import time
 import brotli
 import pytest
 
-from tests.servers import request
+from tests.servers import SYNDICATION_FILES, check_syndication_file, request
 
 UNPUBLISH_NEWEST = """
 from bulletin.newsroom.models import StoryPage
@@ -38,6 +38,19 @@ def test_pages_come_from_public_with_type_and_cache_headers(server):
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     status, headers, _ = request(port, "/page/1/")
     assert status == 200 and "s-maxage=300" in headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(("path", "content_type"), SYNDICATION_FILES)
+def test_feeds_and_sitemaps_come_from_public_with_their_types(server, path, content_type):
+    port, public, *_ = server
+    headers = check_syndication_file(port, public, path, content_type)
+    assert headers["Vary"] == "Accept-Encoding"
+
+
+def test_the_current_months_sitemap_is_served(server):
+    port, public, *_ = server
+    month = next((public / "sitemaps").glob("stories-*.xml")).name
+    check_syndication_file(port, public, f"/sitemaps/{month}", "application/xml; charset=utf-8")
 
 
 def test_fingerprinted_static_files_are_cached_for_a_year(server):

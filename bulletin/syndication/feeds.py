@@ -1,0 +1,179 @@
+"""The newest stories of the site, a section, a tag or an author, as RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+
+One Feed class answers every question a feed asks (title, items, dates, ids); the three formats differ only in
+their generator (generators.py). Items carry the whole story: the body rendered by the same block templates as
+the page, sanitized again and with absolute URLs, since feed readers show it outside the site.
+"""
+
+import dataclasses
+from urllib.parse import urlsplit
+
+import nh3
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import feedgenerator
+from django.utils.html import escape
+
+from bulletin.newsroom import feed
+from bulletin.newsroom.models import Author, PublicationSettings, Section, StoryPage, Tag
+
+from . import dates, generators, images
+
+#: Stories in each feed: readers poll often, and every item carries its whole story.
+FEED_SIZE = 20
+
+#: The collections with feeds of their own, by the first segment of their URLs.
+COLLECTIONS = {"sections": Section, "tags": Tag, "authors": Author}
+
+#: What a story body may contain in a feed: the paragraph whitelist plus the markup of the other blocks.
+CONTENT_TAGS = {"p", "a", "b", "strong", "i", "em", "ul", "ol", "li", "br", "h2", "figure", "figcaption", "img",
+                "blockquote", "aside", "span"}
+CONTENT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "width", "height"}}
+
+
+def story_id(story):
+    """A tag: URI (RFC 4151) that no edit changes: the site's host, the day of first publication, the page id.
+    Not the URL, which changes with the slug."""
+    host = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+    return f"tag:{host},{dates.local(story.first_published_at):%Y-%m-%d}:story/{story.pk}"
+
+
+@dataclasses.dataclass
+class Source:
+    """What one feed is about: the site (collection None) or one section, tag or author."""
+
+    request: object
+    publication: PublicationSettings
+    collection: object = None
+
+
+@dataclasses.dataclass
+class Entry:
+    """One story, with what its item shows prepared once."""
+
+    story: StoryPage
+    content_html: str
+    authors: list
+    image: object
+
+
+class StoryFeed(Feed):
+    """RSS 2.0 by default; AtomStoryFeed and JsonStoryFeed change only the generator."""
+
+    feed_type = generators.RssFeed
+
+    def get_object(self, request, kind=None, slug=None):
+        collection = get_object_or_404(COLLECTIONS[kind], slug=slug) if kind else None
+        return Source(request, PublicationSettings.load(request_or_site=request), collection)
+
+    def title(self, source):
+        if source.collection is None:
+            return source.publication.name
+        return f"{source.collection.name} · {source.publication.name}"
+
+    def link(self, source):
+        return source.collection.get_absolute_url() if source.collection else "/"
+
+    def description(self, source):
+        collection = source.collection
+        if collection is None:
+            return f"The latest news from {source.publication.name}."
+        if isinstance(collection, Author):
+            return f"The latest stories by {collection.name}."
+        return collection.description or f"The latest stories in {collection.name}."
+
+    subtitle = description
+
+    def author_name(self, source):
+        return source.publication.name
+
+    def get_feed(self, source, request):
+        generator = super().get_feed(source, request)
+        # Django takes the language from a class attribute or the request; ours is the publication's.
+        generator.feed["language"] = source.publication.language
+        return generator
+
+    def items(self, source):
+        # The publisher renders the feeds of a story's section, tags and authors, in three formats, in one batch;
+        # their items are the same stories, prepared once per batch (render_memo: publishing/render.py).
+        memo = getattr(source.request, "render_memo", {})
+        keys = {pk: ("syndication.feed_entry", source.request.get_host(), pk) for pk in _story_ids(source.collection)}
+        for story in _stories([pk for pk, key in keys.items() if key not in memo]):
+            memo[keys[story.pk]] = self._entry(story, source.request)
+        return [memo[key] for key in keys.values() if key in memo]  # a story unpublished meanwhile is left out
+
+    def _entry(self, story, request):
+        authors = [{"name": byline.author.name, "url": request.build_absolute_uri(byline.author.get_absolute_url())}
+                   for byline in story.bylines.all()]
+        image = images.renditions(story.feature_image, [images.FEED_IMAGE_SPEC], request, story.feature_image_alt)
+        return Entry(story, _content_html(story, request), authors, image[0] if image else None)
+
+    def item_title(self, entry):
+        # Django's default escapes the title a second time for old RSS readers (#6533); ours are plain text.
+        return entry.story.title
+
+    def item_description(self, entry):
+        # RSS descriptions and Atom's type="html" summaries are HTML: a summary is text, so it is escaped once
+        # for HTML here (and once more for XML by the generator).
+        return escape(entry.story.summary)
+
+    def item_link(self, entry):
+        return entry.story.url
+
+    def item_guid(self, entry):
+        return story_id(entry.story)
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, entry):
+        return dates.local(entry.story.first_published_at)
+
+    def item_updateddate(self, entry):
+        """The editorial update time readers see on the page ("Updated …"), else first publication."""
+        return dates.local(dates.last_modified(entry.story))
+
+    def item_categories(self, entry):
+        return [entry.story.section.name, *(tag.name for tag in entry.story.tags.all())]
+
+    def item_enclosures(self, entry):
+        image = entry.image
+        if image is None:
+            return []
+        return [feedgenerator.Enclosure(image.url, str(image.length), image.mime_type)]
+
+    def item_extra_kwargs(self, entry):
+        return {"content_html": entry.content_html, "summary_text": entry.story.summary, "authors": entry.authors,
+                "image": entry.image}
+
+
+class AtomStoryFeed(StoryFeed):
+    feed_type = generators.AtomFeed
+
+
+class JsonStoryFeed(StoryFeed):
+    feed_type = generators.JsonFeed
+
+
+def _story_ids(collection):
+    """The ids of the FEED_SIZE newest live stories of ``collection`` (the whole site when None), newest first."""
+    stories = feed.latest(FEED_SIZE) if collection is None else feed.Listing(collection).head()[:FEED_SIZE]
+    return [story.pk for story in stories]
+
+
+def _stories(ids):
+    """The live stories ``ids`` with everything their items show, in one query each for them, their bylines and
+    their tags."""
+    if not ids:
+        return []
+    return (StoryPage.objects.live().filter(pk__in=ids).select_related("section", "feature_image")
+            .prefetch_related("bylines__author", "tags"))
+
+
+def _content_html(story, request):
+    """The story's feature image and body as a feed reader shows them: the page's own block templates,
+    sanitized, every link and image URL absolute."""
+    html = render_to_string("syndication/feed_item.html", {"story": story}, request=request)
+    return nh3.clean(html, tags=CONTENT_TAGS, attributes=CONTENT_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener", url_relative=("rewrite_with_base", request.build_absolute_uri("/")))

@@ -1,0 +1,79 @@
+"""Sitemaps: every story by month of first publication, the section, tag and author pages, and a Google News
+sitemap of the last two days. Listed by the sitemap index at /sitemap.xml.
+
+Stories are split by month so that a publish changes one month's file (and the index only when a month
+starts); the items, locations and lastmod dates are answered by django.contrib.sitemaps' Sitemap class.
+"""
+
+import datetime
+
+from django.contrib.sitemaps import Sitemap
+from django.utils import timezone
+from django.utils.encoding import iri_to_uri
+
+from bulletin.newsroom.models import StoryPage
+
+from .dates import last_modified
+from .feeds import COLLECTIONS
+
+#: Google News reads only stories published in the last two days
+#: (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap).
+NEWS_SITEMAP_MAX_AGE = datetime.timedelta(hours=48)
+#: At most 1,000 <news:news> entries per sitemap file (same source); the newest are kept.
+NEWS_SITEMAP_MAX_STORIES = 1000
+
+#: The fields a sitemap entry reads.
+SITEMAP_FIELDS = ("title", "url_path", "path", "depth", "locale_id", "first_published_at", "updated_at")
+
+
+def month_start(year, month):
+    """The first instant of ``month`` in the site's time zone."""
+    return timezone.make_aware(datetime.datetime(year, month, 1))
+
+
+def months_with_stories():
+    """The first instant of every month (site time zone) in which a live story was first published, oldest first."""
+    return list(StoryPage.objects.live().datetimes("first_published_at", "month", order="ASC"))
+
+
+class MonthSitemap(Sitemap):
+    """The live stories first published in one month, oldest first (a new story only ever joins the end)."""
+
+    def __init__(self, start, request=None):
+        self.request = request  # Wagtail caches the site's root paths on it, instead of asking once per story
+        self.start = start
+        self.end = month_start(start.year + start.month // 12, start.month % 12 + 1)
+
+    @property
+    def name(self):
+        return f"stories-{self.start:%Y-%m}"
+
+    def items(self):
+        return (StoryPage.objects.live().filter(first_published_at__gte=self.start, first_published_at__lt=self.end)
+                .order_by("first_published_at", "pk").only(*SITEMAP_FIELDS))
+
+    def location(self, story):
+        return iri_to_uri(story.get_url(request=self.request))
+
+    def lastmod(self, story):
+        return last_modified(story)
+
+
+class CollectionSitemap(Sitemap):
+    """Every section, tag or author page (their heads; numbered pages are reached from them)."""
+
+    def __init__(self, name):
+        self.name, self.model = name, COLLECTIONS[name]
+
+    def items(self):
+        return self.model.objects.order_by("pk").only("slug")
+
+    def location(self, collection):
+        return iri_to_uri(collection.get_absolute_url())
+
+
+def news_stories(now):
+    """Stories for the Google News sitemap at ``now``: first published in the last 48 hours, newest first."""
+    return list(StoryPage.objects.live()
+                .filter(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE, first_published_at__lte=now)
+                .order_by("-first_published_at", "-pk").only(*SITEMAP_FIELDS)[:NEWS_SITEMAP_MAX_STORIES])

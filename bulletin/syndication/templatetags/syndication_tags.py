@@ -1,0 +1,59 @@
+"""The <head> of reader pages as machines read it: canonical URL, feed discovery links, Open Graph and X card
+tags, schema.org JSON-LD. Loaded by the reader site's templates."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from bulletin.newsroom.models import Author, PublicationSettings, StoryPage
+
+from .. import structured_data
+from ..feeds import COLLECTIONS
+
+register = template.Library()
+
+#: Format → (media type, label) of the feeds each discovery link names.
+FEED_TYPES = {"rss": ("application/rss+xml", "RSS"), "atom": ("application/atom+xml", "Atom"),
+              "json": ("application/feed+json", "JSON Feed")}
+_KINDS = {model: kind for kind, model in COLLECTIONS.items()}
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    request = context["request"]
+    return request.build_absolute_uri(request.path)
+
+
+def _feed_links(request, title, collection):
+    links = []
+    for name, (media_type, label) in FEED_TYPES.items():
+        if collection is None:
+            url = reverse(f"feed_{name}")
+        else:
+            url = reverse(f"collection_feed_{name}", kwargs={"kind": _KINDS[type(collection)], "slug": collection.slug})
+        links.append((media_type, f"{title} ({label})", request.build_absolute_uri(url)))
+    return format_html_join("\n", '<link rel="alternate" type="{}" title="{}" href="{}">', links)
+
+
+@register.simple_tag(takes_context=True)
+def page_metadata(context, title, description, subject=None, feeds=False):
+    """Everything machines read in a page's head. ``subject`` is the story, or the section, tag or author the
+    page lists; ``feeds`` adds discovery links to the site's feeds (or the subject's)."""
+    request = context["request"]
+    publication = context.get("publication") or PublicationSettings.load(request_or_site=request)
+    story = subject if isinstance(subject, StoryPage) else None
+    collection = subject if subject is not None and story is None else None
+    parts = [format_html('<link rel="canonical" href="{}">', canonical_url(context))]
+    if feeds:
+        feed_title = publication.name if collection is None else f"{collection.name} · {publication.name}"
+        parts.append(_feed_links(request, feed_title, collection))
+    og_type = "article" if story else "profile" if isinstance(collection, Author) else "website"
+    tags = structured_data.preview_tags(request, publication, title, description, og_type, story)
+    parts.append(format_html_join("\n", '<meta {}="{}" content="{}">', tags))
+    if story is not None:
+        parts.append(structured_data.json_ld(structured_data.news_article(story, request, publication)))
+        parts.append(structured_data.json_ld(structured_data.breadcrumbs(story, request)))
+    elif isinstance(collection, Author):
+        parts.append(structured_data.json_ld(structured_data.profile_page(collection, request)))
+    return mark_safe("\n".join(parts))
