@@ -23,6 +23,9 @@ os.environ["BULLETIN_PUBLISHER"] = "off"
 import django  # noqa: E402
 
 django.setup()
+from bulletin.memory import freeze_loaded_objects  # noqa: E402  (as the `bulletin` command does)
+
+freeze_loaded_objects()
 
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402

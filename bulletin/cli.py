@@ -10,7 +10,10 @@ def _setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
     import django
 
+    from bulletin.memory import freeze_loaded_objects
+
     django.setup()
+    freeze_loaded_objects()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

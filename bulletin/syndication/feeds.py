@@ -5,6 +5,8 @@ their generator (generators.py). Items carry the whole story: the body rendered 
 the page, sanitized again and with absolute URLs, since feed readers show it outside the site.
 """
 
+import collections
+import copy
 import dataclasses
 from urllib.parse import urlsplit
 
@@ -59,6 +61,16 @@ class Entry:
     image: object
 
 
+class _Recording(feedgenerator.SyndicationFeed):
+    """Stands in for a feed generator to keep what Django's Feed passes it."""
+
+    def __init__(self, **feed_kwargs):
+        self.feed_kwargs, self.items_kwargs = feed_kwargs, []
+
+    def add_item(self, **item_kwargs):
+        self.items_kwargs.append(item_kwargs)
+
+
 class StoryFeed(Feed):
     """RSS 2.0 by default; AtomStoryFeed and JsonStoryFeed change only the generator."""
 
@@ -90,7 +102,20 @@ class StoryFeed(Feed):
         return source.publication.name
 
     def get_feed(self, source, request):
-        generator = super().get_feed(source, request)
+        # The publisher renders a collection's feed in three formats in one batch: Django's Feed works out the
+        # feed and its items once (recorded), and each format's generator is filled from that record. Only the
+        # feed's own URL differs between formats.
+        memo = getattr(request, "render_memo", {})
+        key = ("syndication.feed", request.get_host(), request.is_secure(), type(source.collection).__name__,
+               getattr(source.collection, "pk", None))
+        if key not in memo:
+            recorder = copy.copy(self)
+            recorder.feed_type = _Recording
+            memo[key] = Feed.get_feed(recorder, source, request)
+        recorded = memo[key]
+        generator = self.feed_type(**{**recorded.feed_kwargs, "feed_url": request.build_absolute_uri(request.path)})
+        for item in recorded.items_kwargs:
+            generator.add_item(**item)
         # Django takes the language from a class attribute or the request; ours is the publication's.
         generator.feed["language"] = source.publication.language
         return generator
@@ -100,15 +125,15 @@ class StoryFeed(Feed):
         # their items are the same stories, prepared once per batch (render_memo: publishing/render.py).
         memo = getattr(source.request, "render_memo", {})
         keys = {pk: ("syndication.feed_entry", source.request.get_host(), pk) for pk in _story_ids(source.collection)}
-        for story in _stories([pk for pk, key in keys.items() if key not in memo]):
-            memo[keys[story.pk]] = self._entry(story, source.request)
+        stories = list(_stories([pk for pk, key in keys.items() if key not in memo]))
+        for story, content in zip(stories, _contents(stories, source.request)):
+            memo[keys[story.pk]] = self._entry(story, content, source.request)
         return [memo[key] for key in keys.values() if key in memo]  # a story unpublished meanwhile is left out
 
-    def _entry(self, story, request):
+    def _entry(self, story, content, request):
         authors = [{"name": byline.author.name, "url": request.build_absolute_uri(byline.author.get_absolute_url())}
                    for byline in story.bylines.all()]
-        image = images.renditions(story.feature_image, [images.FEED_IMAGE_SPEC], request, story.feature_image_alt)
-        return Entry(story, _content_html(story, request), authors, image[0] if image else None)
+        return Entry(story, content.html, authors, content.image)
 
     def item_title(self, entry):
         # Django's default escapes the title a second time for old RSS readers (#6533); ours are plain text.
@@ -169,6 +194,49 @@ def _stories(ids):
         return []
     return (StoryPage.objects.live().filter(pk__in=ids).select_related("section", "feature_image")
             .prefetch_related("bylines__author", "tags"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Content:
+    """The part of an item that costs a render: the story's body as HTML, and its feed image."""
+
+    html: str
+    image: object
+
+
+#: Item contents kept between publishes, least recently used out first. A publish renders the 15 feeds around
+#: a story, about 80 items, of which usually one is new; rendering every body again was most of a publish's
+#: time (bench/README.md). The key holds everything the content shows: the story's own last publication (every
+#: edit is published again) and that of each story its link cards show (their headlines are in the body). What
+#: the key leaves out (author names, section and tag names) is read fresh for every item.
+_CONTENTS = collections.OrderedDict()
+CONTENTS_KEPT = 1000
+
+
+def _contents(stories, request):
+    """The Content of each story, rendered or as kept from an earlier publish."""
+    linked = {story.pk: _linked_story_ids(story) for story in stories}
+    versions = {pk: (live, published) for pk, live, published in StoryPage.objects.filter(
+        pk__in={pk for ids in linked.values() for pk in ids}).values_list("pk", "live", "last_published_at")}
+    contents = []
+    for story in stories:
+        key = (request.get_host(), request.is_secure(), story.pk, story.last_published_at,
+               tuple((pk, versions.get(pk)) for pk in linked[story.pk]))
+        content = _CONTENTS.get(key)
+        if content is None:
+            image = images.renditions(story.feature_image, [images.FEED_IMAGE_SPEC], request, story.feature_image_alt)
+            content = _CONTENTS[key] = Content(_content_html(story, request), image[0] if image else None)
+            while len(_CONTENTS) > CONTENTS_KEPT:
+                _CONTENTS.popitem(last=False)
+        _CONTENTS.move_to_end(key)
+        contents.append(content)
+    return contents
+
+
+def _linked_story_ids(story):
+    """The stories that the link cards of ``story``'s body show, read from the body's stored JSON."""
+    return [block["value"]["story"] for block in story.body.raw_data
+            if block["type"] == "link_card" and block["value"].get("story")]
 
 
 def _content_html(story, request):

@@ -10,6 +10,8 @@ import datetime
 from django.contrib.sitemaps import Sitemap
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
+from django.utils.functional import cached_property
+from wagtail.models import Site
 
 from bulletin.newsroom.models import StoryPage
 
@@ -22,8 +24,9 @@ NEWS_SITEMAP_MAX_AGE = datetime.timedelta(hours=48)
 #: At most 1,000 <news:news> entries per sitemap file (same source); the newest are kept.
 NEWS_SITEMAP_MAX_STORIES = 1000
 
-#: The fields a sitemap entry reads.
-SITEMAP_FIELDS = ("title", "url_path", "path", "depth", "locale_id", "first_published_at", "updated_at")
+#: What a month sitemap and the news sitemap read of each story (rows, not page objects: see site_root).
+STORY_ROW = ("url_path", "first_published_at", "updated_at")
+NEWS_ROW = ("pk", "title", "url_path", "first_published_at")
 
 
 def month_start(year, month):
@@ -50,10 +53,14 @@ class MonthSitemap(Sitemap):
 
     def items(self):
         return (StoryPage.objects.live().filter(first_published_at__gte=self.start, first_published_at__lt=self.end)
-                .order_by("first_published_at", "pk").only(*SITEMAP_FIELDS))
+                .order_by("first_published_at", "pk").values_list(*STORY_ROW, named=True))
 
     def location(self, story):
-        return iri_to_uri(story.get_url(request=self.request))
+        return story_location(self._site_root, story.url_path)
+
+    @cached_property
+    def _site_root(self):
+        return site_root(self.request)
 
     def lastmod(self, story):
         return last_modified(story)
@@ -76,4 +83,17 @@ def news_stories(now):
     """Stories for the Google News sitemap at ``now``: first published in the last 48 hours, newest first."""
     return list(StoryPage.objects.live()
                 .filter(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE, first_published_at__lte=now)
-                .order_by("-first_published_at", "-pk").only(*SITEMAP_FIELDS)[:NEWS_SITEMAP_MAX_STORIES])
+                .order_by("-first_published_at", "-pk").values_list(*NEWS_ROW, named=True)[:NEWS_SITEMAP_MAX_STORIES])
+
+
+def site_root(request):
+    """(root page's url_path, its URL) of the request's site: a story's URL is its url_path under the root, as
+    Page.get_url computes it. Sitemaps list hundreds of stories and are rendered again with each publish;
+    building a Wagtail page object per story to ask it was most of their time."""
+    site = Site.find_for_request(request) if request else Site.objects.get(is_default_site=True)
+    return site.root_page.url_path, "/"
+
+
+def story_location(root, url_path):
+    root_path, root_url = root
+    return iri_to_uri(root_url + url_path[len(root_path):])

@@ -54,8 +54,8 @@ def sitemap(request, name):
 
 def news_sitemap(request):
     """Google News: the stories of the last 48 hours, with the publication's name and language."""
-    stories = sitemaps.news_stories(timezone.now())
-    entries = [{"location": _absolute(request, story.get_url(request=request)), "title": story.title,
+    stories, root = sitemaps.news_stories(timezone.now()), sitemaps.site_root(request)
+    entries = [{"location": _absolute(request, sitemaps.story_location(root, story.url_path)), "title": story.title,
                 "published": dates.w3c(story.first_published_at)} for story in stories]
     return TemplateResponse(request, "syndication/news_sitemap.xml", {
         "entries": entries, "publication": PublicationSettings.load(request_or_site=request),
