@@ -37,7 +37,11 @@ DEMO_NOW = "2026-01-19T18:30+0200"
 def pytest_collection_modifyitems(config, items):
     """Run the tests that add stories to the shared server's News Feed last: the live tests, then the
     scheduled-publishing test (which checks that its story is the newest)."""
-    items.sort(key=lambda item: ("test_live" in item.nodeid) + 2 * ("test_scheduled_publishing" in item.nodeid))
+    def order(item):
+        module = item.nodeid.split("::")[0]
+        return module.endswith("e2e/test_live.py") + 2 * module.endswith("e2e/test_scheduled_publishing.py")
+
+    items.sort(key=order)
 
 
 def _free_port():
