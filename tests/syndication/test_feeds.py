@@ -268,6 +268,26 @@ def test_body_html_is_sanitized_and_absolute_in_feeds(client, db):
     assert 'href="http://testserver/sections/war/"' in content
 
 
+def test_kept_item_bodies_follow_edits_of_the_story_and_of_the_stories_its_link_cards_show(client, db):
+    linked = publish_story("The linked story")
+    story = publish_story("The linking story", body=[
+        ("paragraph", "<p>First version.</p>"),
+        ("link_card", {"story": linked, "url": "", "title": "", "description": "", "image": None, "publisher": ""}),
+    ])
+
+    def content():
+        return item_for(parse(client, "/feeds/feed.json", "json"), story, "json")["content_html"]
+
+    assert "First version." in content() and "The linked story" in content()
+    linked.title = "The linked story, renamed"
+    linked.save_revision().publish()
+    assert "The linked story, renamed" in content()
+    story.refresh_from_db()
+    story.body = [("paragraph", "<p>Second version.</p>")]
+    story.save_revision().publish()
+    assert "Second version." in content() and "First version." not in content()
+
+
 @pytest.mark.parametrize("url", ["/feeds/rss.xml", "/feeds/atom.xml", "/feeds/feed.json", "/tags/kharkiv/rss.xml"])
 def test_live_feeds_answer_conditional_requests(client, db, url):
     response = client.get(url)
