@@ -258,18 +258,17 @@ class FrontProtocol(asyncio.Protocol):
     # answering
     def _handle(self, request):
         method, url, headers, _, keep_alive, accept_encoding, if_none_match, if_modified_since = request
-        if method == b"GET" and self.live is not None and url.split(b"?", 1)[0] == LIVE_STREAM:
-            if self.transport is None:  # the client left while an earlier request was relayed
-                return
-            self.streaming = True
-            self.live.subscribe(self.transport, requested_last_id(headers, url))
-            return
         if method in (b"GET", b"HEAD"):
-            path = url.split(b"?", 1)[0].decode("latin-1")
-            entry = self.cache.get(path) if "?" not in url.decode("latin-1") else None
+            path, has_query, _ = url.partition(b"?")
+            entry = self.cache.get(path.decode("latin-1")) if not has_query else None
             if entry is not None:
                 self._send_file(entry, method == b"HEAD", keep_alive, accept_encoding, if_none_match,
                                 if_modified_since)
+                return
+            if path == LIVE_STREAM and method == b"GET" and self.live is not None:
+                if self.transport is not None:  # else the client left while an earlier request was relayed
+                    self.streaming = True
+                    self.live.subscribe(self.transport, requested_last_id(headers, url))
                 return
         self.relaying = True
         if self.transport is not None:
