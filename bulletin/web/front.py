@@ -17,7 +17,6 @@ import email.utils
 import hashlib
 import logging
 import http
-import os
 import time
 from collections import OrderedDict
 from pathlib import Path

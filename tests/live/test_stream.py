@@ -95,5 +95,5 @@ def test_unpublishing_sends_an_event_without_an_item(server, streams):
 
 def test_idle_streams_get_heartbeats(streams):
     stream = streams()
-    comments = [frame for frame in stream.frames(timeout=3) if "" in frame and "data" not in frame]
-    assert {"": " heartbeat"} in comments or {"": "heartbeat"} in comments
+    comments = [frame for frame in stream.frames(timeout=3) if "data" not in frame]
+    assert {"": "heartbeat"} in comments
