@@ -94,6 +94,11 @@ class Listing:
         """The newest LISTING_PAGE_SIZE stories."""
         return self._stories(self._live_entries().order_by("-position")[:LISTING_PAGE_SIZE])
 
+    def head_story_ids(self):
+        """The ids of the head's stories, newest first."""
+        return list(self._live_entries().filter(story__feed_position__isnull=False).order_by("-position")
+                    .values_list("story_id", flat=True)[:LISTING_PAGE_SIZE])
+
     def page_count(self):
         top = self._live_entries().aggregate(top=Max("position"))["top"]
         return self.page_number_of_position(top) if top else 0

@@ -15,13 +15,14 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.html import escape
 
 from bulletin.newsroom import feed
-from bulletin.newsroom.models import Author, PublicationSettings, Section, StoryPage, Tag
+from bulletin.newsroom.models import Author, Byline, PublicationSettings, Section, StoryPage, Tag
 
-from . import dates, generators, images
+from . import dates, generators, images, locations
 
 #: Stories in each feed: readers poll often, and every item carries its whole story.
 FEED_SIZE = 20
@@ -37,7 +38,7 @@ CONTENT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "width", "height"}}
 
 def story_id(story):
     """A tag: URI (RFC 4151) that no edit changes: the site's host, the day of first publication, the page id.
-    Not the URL, which changes with the slug."""
+    Not the URL, which changes with the slug. ``story`` is a StoryPage or an Entry."""
     host = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
     return f"tag:{host},{dates.local(story.first_published_at):%Y-%m-%d}:story/{story.pk}"
 
@@ -51,14 +52,27 @@ class Source:
     collection: object = None
 
 
-@dataclasses.dataclass
-class Entry:
-    """One story, with what its item shows prepared once."""
+@dataclasses.dataclass(frozen=True)
+class Content:
+    """The part of an item that costs a render: the story's body as HTML, and its feed image."""
 
-    story: StoryPage
-    content_html: str
-    authors: list
+    html: str
     image: object
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One story as its item shows it."""
+
+    pk: int
+    title: str
+    summary: str
+    url: str
+    first_published_at: object
+    updated: object  # the "Updated" time readers see, else the first publication
+    categories: list  # the section's name, then the tags' names
+    authors: list  # {"name", "url"} for each byline
+    content: Content
 
 
 class _Recording(feedgenerator.SyndicationFeed):
@@ -123,54 +137,49 @@ class StoryFeed(Feed):
     def items(self, source):
         # The publisher renders the feeds of a story's section, tags and authors, in three formats, in one batch;
         # their items are the same stories, prepared once per batch (render_memo: publishing/render.py).
-        memo = getattr(source.request, "render_memo", {})
-        keys = {pk: ("syndication.feed_entry", source.request.get_host(), pk) for pk in _story_ids(source.collection)}
-        stories = list(_stories([pk for pk, key in keys.items() if key not in memo]))
-        for story, content in zip(stories, _contents(stories, source.request)):
-            memo[keys[story.pk]] = self._entry(story, content, source.request)
+        request = source.request
+        memo = getattr(request, "render_memo", {})
+        keys = {pk: ("syndication.feed_entry", request.get_host(), pk) for pk in _story_ids(source.collection)}
+        for entry in _entries([pk for pk, key in keys.items() if key not in memo], request):
+            memo[keys[entry.pk]] = entry
         return [memo[key] for key in keys.values() if key in memo]  # a story unpublished meanwhile is left out
-
-    def _entry(self, story, content, request):
-        authors = [{"name": byline.author.name, "url": request.build_absolute_uri(byline.author.get_absolute_url())}
-                   for byline in story.bylines.all()]
-        return Entry(story, content.html, authors, content.image)
 
     def item_title(self, entry):
         # Django's default escapes the title a second time for old RSS readers (#6533); ours are plain text.
-        return entry.story.title
+        return entry.title
 
     def item_description(self, entry):
         # RSS descriptions and Atom's type="html" summaries are HTML: a summary is text, so it is escaped once
         # for HTML here (and once more for XML by the generator).
-        return escape(entry.story.summary)
+        return escape(entry.summary)
 
     def item_link(self, entry):
-        return entry.story.url
+        return entry.url
 
     def item_guid(self, entry):
-        return story_id(entry.story)
+        return story_id(entry)
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, entry):
-        return dates.local(entry.story.first_published_at)
+        return dates.local(entry.first_published_at)
 
     def item_updateddate(self, entry):
         """The editorial update time readers see on the page ("Updated …"), else first publication."""
-        return dates.local(dates.last_modified(entry.story))
+        return dates.local(entry.updated)
 
     def item_categories(self, entry):
-        return [entry.story.section.name, *(tag.name for tag in entry.story.tags.all())]
+        return entry.categories
 
     def item_enclosures(self, entry):
-        image = entry.image
+        image = entry.content.image
         if image is None:
             return []
         return [feedgenerator.Enclosure(image.url, str(image.length), image.mime_type)]
 
     def item_extra_kwargs(self, entry):
-        return {"content_html": entry.content_html, "summary_text": entry.story.summary, "authors": entry.authors,
-                "image": entry.image}
+        return {"content_html": entry.content.html, "summary_text": entry.summary, "authors": entry.authors,
+                "image": entry.content.image}
 
 
 class AtomStoryFeed(StoryFeed):
@@ -183,25 +192,36 @@ class JsonStoryFeed(StoryFeed):
 
 def _story_ids(collection):
     """The ids of the FEED_SIZE newest live stories of ``collection`` (the whole site when None), newest first."""
-    stories = feed.latest(FEED_SIZE) if collection is None else feed.Listing(collection).head()[:FEED_SIZE]
-    return [story.pk for story in stories]
+    if collection is None:
+        return list(feed.feed_stories().values_list("pk", flat=True)[:FEED_SIZE])
+    return feed.Listing(collection).head_story_ids()[:FEED_SIZE]
 
 
-def _stories(ids):
-    """The live stories ``ids`` with everything their items show, in one query each for them, their bylines and
-    their tags."""
+#: What an item reads of each story: rows, not Wagtail page objects, whose construction was most of a feed's
+#: time (a publish renders the feeds of five collections, about 100 items); the body is read for its link cards.
+ENTRY_ROW = ("pk", "title", "summary", "url_path", "first_published_at", "last_published_at", "updated_at",
+             "section__name", "body")
+
+
+def _entries(ids, request):
+    """The Entry of each live story of ``ids`` (in no particular order), in one query each for the stories,
+    their bylines and their tags, and one more for the contents not kept from an earlier publish."""
     if not ids:
         return []
-    return (StoryPage.objects.live().filter(pk__in=ids).select_related("section", "feature_image")
-            .prefetch_related("bylines__author", "tags"))
-
-
-@dataclasses.dataclass(frozen=True)
-class Content:
-    """The part of an item that costs a render: the story's body as HTML, and its feed image."""
-
-    html: str
-    image: object
+    rows = list(StoryPage.objects.live().filter(pk__in=ids).values_list(*ENTRY_ROW, named=True))
+    authors, tags = collections.defaultdict(list), collections.defaultdict(list)
+    for story, name, slug in (Byline.objects.filter(page__in=ids).order_by("page", "sort_order")
+                              .values_list("page", "author__name", "author__slug")):
+        authors[story].append({"name": name, "url": request.build_absolute_uri(reverse("author", args=[slug]))})
+    for story, name in (StoryPage.tags.through.objects.filter(storypage__in=ids).order_by("storypage", "tag__name")
+                        .values_list("storypage", "tag__name")):
+        tags[story].append(name)
+    root = locations.site_root(request)
+    contents = _contents(rows, request)
+    return [Entry(row.pk, row.title, row.summary, locations.story_location(root, row.url_path),
+                  row.first_published_at, dates.last_modified(row), [row.section__name, *tags[row.pk]],
+                  authors[row.pk], contents[row.pk])
+            for row in rows]
 
 
 #: Item contents kept between publishes, least recently used out first. A publish renders the 15 feeds around
@@ -213,29 +233,30 @@ _CONTENTS = collections.OrderedDict()
 CONTENTS_KEPT = 1000
 
 
-def _contents(stories, request):
-    """The Content of each story, rendered or as kept from an earlier publish."""
-    linked = {story.pk: _linked_story_ids(story) for story in stories}
+def _contents(rows, request):
+    """{story id: Content} for the story ``rows``, rendered or as kept from an earlier publish."""
+    linked = {row.pk: _linked_story_ids(row.body) for row in rows}
     versions = {pk: (live, published) for pk, live, published in StoryPage.objects.filter(
         pk__in={pk for ids in linked.values() for pk in ids}).values_list("pk", "live", "last_published_at")}
-    contents = []
-    for story in stories:
-        key = (request.get_host(), request.is_secure(), story.pk, story.last_published_at,
-               tuple((pk, versions.get(pk)) for pk in linked[story.pk]))
-        content = _CONTENTS.get(key)
-        if content is None:
-            image = images.renditions(story.feature_image, [images.FEED_IMAGE_SPEC], request, story.feature_image_alt)
-            content = _CONTENTS[key] = Content(_content_html(story, request), image[0] if image else None)
-            while len(_CONTENTS) > CONTENTS_KEPT:
-                _CONTENTS.popitem(last=False)
+    keys = {row.pk: (request.get_host(), request.is_secure(), row.pk, row.last_published_at,
+                     tuple((pk, versions.get(pk)) for pk in linked[row.pk]))
+            for row in rows}
+    missing = [pk for pk, key in keys.items() if key not in _CONTENTS]
+    for story in StoryPage.objects.filter(pk__in=missing).select_related("feature_image") if missing else []:
+        image = images.renditions(story.feature_image, [images.FEED_IMAGE_SPEC], request, story.feature_image_alt)
+        _CONTENTS[keys[story.pk]] = Content(_content_html(story, request), image[0] if image else None)
+    contents = {}
+    for pk, key in keys.items():
+        contents[pk] = _CONTENTS[key]
         _CONTENTS.move_to_end(key)
-        contents.append(content)
+    while len(_CONTENTS) > CONTENTS_KEPT:
+        _CONTENTS.popitem(last=False)
     return contents
 
 
-def _linked_story_ids(story):
-    """The stories that the link cards of ``story``'s body show, read from the body's stored JSON."""
-    return [block["value"]["story"] for block in story.body.raw_data
+def _linked_story_ids(body):
+    """The stories that the link cards of a story ``body`` show, read from its stored JSON."""
+    return [block["value"]["story"] for block in body.raw_data
             if block["type"] == "link_card" and block["value"].get("story")]
 
 

@@ -2,7 +2,8 @@
 sitemap of the last two days. Listed by the sitemap index at /sitemap.xml.
 
 Stories are split by month so that a publish changes one month's file (and the index only when a month
-starts); the items, locations and lastmod dates are answered by django.contrib.sitemaps' Sitemap class.
+starts). The Sitemap classes (django.contrib.sitemaps) answer the items, locations and lastmod dates; views.py
+writes them out.
 """
 
 import datetime
@@ -11,12 +12,12 @@ from django.contrib.sitemaps import Sitemap
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
-from wagtail.models import Site
 
 from bulletin.newsroom.models import StoryPage
 
 from .dates import last_modified
 from .feeds import COLLECTIONS
+from .locations import site_root, story_location
 
 #: Google News reads only stories published in the last two days
 #: (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap).
@@ -24,7 +25,7 @@ NEWS_SITEMAP_MAX_AGE = datetime.timedelta(hours=48)
 #: At most 1,000 <news:news> entries per sitemap file (same source); the newest are kept.
 NEWS_SITEMAP_MAX_STORIES = 1000
 
-#: What a month sitemap and the news sitemap read of each story (rows, not page objects: see site_root).
+#: What a month sitemap and the news sitemap read of each story (rows, not page objects: see locations.py).
 STORY_ROW = ("url_path", "first_published_at", "updated_at")
 NEWS_ROW = ("pk", "title", "url_path", "first_published_at")
 
@@ -84,16 +85,3 @@ def news_stories(now):
     return list(StoryPage.objects.live()
                 .filter(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE, first_published_at__lte=now)
                 .order_by("-first_published_at", "-pk").values_list(*NEWS_ROW, named=True)[:NEWS_SITEMAP_MAX_STORIES])
-
-
-def site_root(request):
-    """(root page's url_path, its URL) of the request's site: a story's URL is its url_path under the root, as
-    Page.get_url computes it. Sitemaps list hundreds of stories and are rendered again with each publish;
-    building a Wagtail page object per story to ask it was most of their time."""
-    site = Site.find_for_request(request) if request else Site.objects.get(is_default_site=True)
-    return site.root_page.url_path, "/"
-
-
-def story_location(root, url_path):
-    root_path, root_url = root
-    return iri_to_uri(root_url + url_path[len(root_path):])
