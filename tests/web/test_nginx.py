@@ -72,6 +72,17 @@ def test_nginx_sends_the_gzip_variant_and_answers_304(nginx):
     assert request(port, "/page/1/", headers={"If-None-Match": headers["ETag"]})[0] == 304
 
 
+@pytest.mark.parametrize("path", ["/", "/page/1/", "/feeds/rss.xml", "/live/latest.json"])
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+def test_nginx_tells_caches_that_answers_vary_by_encoding(nginx, path, encoding):
+    """A CDN must not hand a stored gzip answer to a reader who did not ask for gzip: both answers say Vary,
+    once."""
+    port, _, _ = nginx
+    status, headers, _ = request(port, path, headers={"Accept-Encoding": encoding})
+    assert status == 200 and headers.get_all("Vary") == ["Accept-Encoding"]
+    assert headers.get("Content-Encoding") == ("gzip" if encoding == "gzip" else None)
+
+
 @pytest.mark.parametrize(("path", "content_type"), SYNDICATION_FILES)
 def test_nginx_serves_feeds_and_sitemaps_with_their_types(nginx, path, content_type):
     port, public, _ = nginx
