@@ -221,7 +221,7 @@ def _entries(ids, request):
     return [Entry(row.pk, row.title, row.summary, locations.story_location(root, row.url_path),
                   row.first_published_at, dates.last_modified(row), [row.section__name, *tags[row.pk]],
                   authors[row.pk], contents[row.pk])
-            for row in rows]
+            for row in rows if row.pk in contents]
 
 
 #: Item contents kept between publishes, least recently used out first. A publish renders the 15 feeds around
@@ -245,10 +245,9 @@ def _contents(rows, request):
     for story in StoryPage.objects.filter(pk__in=missing).select_related("feature_image") if missing else []:
         image = images.renditions(story.feature_image, [images.FEED_IMAGE_SPEC], request, story.feature_image_alt)
         _CONTENTS[keys[story.pk]] = Content(_content_html(story, request), image[0] if image else None)
-    contents = {}
-    for pk, key in keys.items():
-        contents[pk] = _CONTENTS[key]
-        _CONTENTS.move_to_end(key)
+    contents = {pk: _CONTENTS[key] for pk, key in keys.items() if key in _CONTENTS}  # not: deleted meanwhile
+    for pk in contents:
+        _CONTENTS.move_to_end(keys[pk])
     while len(_CONTENTS) > CONTENTS_KEPT:
         _CONTENTS.popitem(last=False)
     return contents

@@ -236,6 +236,24 @@ def test_five_authors_are_all_named(client, db):
         assert data["items"][0]["title"] == "Written by five"
 
 
+def test_renamed_authors_sections_and_tags_show_in_items_whose_bodies_were_kept(client, db):
+    """Item bodies are kept between renders (feeds._CONTENTS); the names around them are read fresh."""
+    author, section = Author.objects.order_by("pk").first(), Section.objects.order_by("pk").first()
+    story = publish_story("Named around", authors=[author], section=section)
+    story.tags.set([Tag.objects.order_by("pk").first()])
+    story.save_revision().publish()
+    parse(client, "/feeds/feed.json", "json")  # the body is now kept
+    author.name, section.name = "Renamed Author", "Renamed Section"
+    author.save()
+    section.save()
+    tag = story.tags.get()
+    tag.name = "Renamed Tag"
+    tag.save()
+    item = item_for(parse(client, "/feeds/feed.json", "json"), story, "json")
+    assert [a["name"] for a in item["authors"]] == ["Renamed Author"]
+    assert item["tags"] == ["Renamed Section", "Renamed Tag"]
+
+
 def test_a_headline_full_of_markup_characters_survives_every_format(client, db):
     story = publish_story(HOSTILE, summary=f"Summary: {HOSTILE}")
     for fmt in ("rss", "atom"):
