@@ -48,8 +48,8 @@ def wait_for(port, path="/", timeout=90):
 
 def wrk(port, path, seconds, encoding):
     # wrk gives up on an answer after 2 s by default; the dynamic server can take longer at 50 connections.
-    out = subprocess.run(["wrk", "-t2", "-c50", f"-d{seconds}s", "--timeout", "10s", "--latency",
-                          "-H", f"Accept-Encoding: {encoding}", "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"],
+    out = subprocess.run(["wrk", "-t2", "-c50", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H",
+                          f"Accept-Encoding: {encoding}", "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"],
                          capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     if result["non2xx3xx"] or result["connect_err"] or result["timeouts"]:
