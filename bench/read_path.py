@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -78,7 +79,7 @@ def main():
     paths = {"story": f"/{story.name}/", "news feed": "/"}
 
     ports = {name: free_port() for name in ("serve", "nginx", "nginx-bulletin", "dynamic")}
-    processes = []
+    processes, dynamic = [], None
     work = Path(tempfile.mkdtemp(prefix="bench-read-"))
     try:
         processes.append(subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(ports["serve"]),
@@ -99,9 +100,11 @@ def main():
         (front / "nginx.conf").write_text(nginx_conf(front, block))
         processes.append(subprocess.Popen(["nginx", "-p", str(front), "-c", str(front / "nginx.conf")]))
         # Wagtail rendering every request: granian running the Django app, no public/ in the way.
-        processes.append(subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
-                                           str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
-                                           "bulletin.asgi:application"], env=env))
+        # In a session of its own: granian's workers outlived a terminated parent that was still answering.
+        dynamic = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
+                                    str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
+                                    "bulletin.asgi:application"], env=env, start_new_session=True)
+        processes.append(dynamic)
         for name, port in ports.items():
             wait_for(port)
 
@@ -125,6 +128,11 @@ def main():
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if dynamic:
+            try:
+                os.killpg(dynamic.pid, signal.SIGKILL)  # whatever of granian's is left
+            except ProcessLookupError:
+                pass
 
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                "wrk": "-t2 -c50", "seconds": args.seconds, "rounds": args.rounds}
