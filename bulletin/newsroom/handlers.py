@@ -1,5 +1,6 @@
 """Receivers that keep the newsroom's own derived data right; connected in NewsroomConfig.ready()."""
 
+from django.db import connections
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from wagtail.signals import page_published
@@ -23,3 +24,20 @@ def place_published_story(sender, instance, **kwargs):
 
 
 post_migrate.connect(ensure_roles, dispatch_uid="bulletin.newsroom.ensure_roles")
+
+
+@receiver(post_migrate, dispatch_uid="bulletin.newsroom.refresh_sqlite_statistics")
+def refresh_sqlite_statistics(sender, using="default", plan=None, **kwargs):
+    """Gather SQLite's planner statistics again after migrations, if the database had any.
+
+    SQLite rebuilds a table to alter it and drops that table's statistics, but keeps the other tables': with
+    the stories' statistics gone and the pages' still there, the planner walked the pages instead of the
+    feed_position index, and a News Feed archive page took 21 ms to render instead of 9 (10,000 stories). A
+    database that never had statistics is left alone; the feed's indexes serve it as they are.
+    """
+    if not plan or sender.label != "newsroom" or connections[using].vendor != "sqlite":
+        return  # no migration ran; or another app's post_migrate (it comes once per app: once is enough)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute("ANALYZE")

@@ -19,7 +19,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet, PageViewRestriction
 from wagtail.search import index
 
 from . import blocks
@@ -191,18 +191,24 @@ _preloaded = contextvars.ContextVar("preloaded_stories", default={})
 @contextlib.contextmanager
 def preloaded_stories(slugs):
     """Within the block, route() serves the live stories with these slugs from memory, loaded in a handful of
-    queries together with what their pages show (section, image, bylines, tags, corrections, sources).
+    queries together with what their pages show (section, image and its renditions, bylines, tags, corrections,
+    sources, and whether the site has any view restriction at all).
 
     For `bulletin build`, which renders thousands of stories in a row. One at a time, a story page makes nine
     small queries, and Django's query compiler costs more than the database for each: compiling the story
     query alone takes 0.7 ms of the 7 ms a page takes. The objects are those a query in the view would return.
     """
-    bylines = Prefetch("bylines", queryset=Byline.objects.select_related("author__avatar"))
+    # With their renditions prefetched, Wagtail neither asks the database nor its cache for the feature image
+    # and avatar sizes a page shows.
+    bylines = Prefetch("bylines", queryset=Byline.objects.select_related("author__avatar")
+                       .prefetch_related("author__avatar__renditions"))
     stories = (StoryPage.objects.live().filter(slug__in=slugs).select_related("section", "feature_image")
-               .prefetch_related(bylines, "tags", "corrections", "sources"))
+               .prefetch_related(bylines, "tags", "corrections", "sources", "feature_image__renditions"))
+    unrestricted = not PageViewRestriction.objects.exists()
     found = {}
     for story in stories:
         story.__dict__["authors"] = [byline.author for byline in story.bylines.all()]  # the cached_property
+        story.__dict__["site_has_no_view_restrictions"] = unrestricted
         found[(story.path[:-story.steplen], story.slug)] = story
     token = _preloaded.set(found)
     try:
@@ -336,6 +342,13 @@ class StoryPage(Page):
         """The story's authors in byline order (one query, avatars included; the page shows them twice)."""
         # In a preview the bylines are unsaved objects on the instance; modelcluster then ignores select_related.
         return [byline.author for byline in self.bylines.all().select_related("author__avatar")]
+
+    def get_view_restrictions(self):
+        # preloaded_stories() found no view restriction anywhere on the site, so none applies here: spare
+        # Wagtail's two queries (the ancestors, then their restrictions) on every page of a build.
+        if self.__dict__.get("site_has_no_view_restrictions"):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class Byline(Orderable):

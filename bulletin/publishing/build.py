@@ -8,6 +8,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from tqdm import tqdm
 
+from bulletin.newsroom.blocks import reusing_images
 from bulletin.newsroom.models import preloaded_stories
 
 from . import plan
@@ -30,10 +31,14 @@ def _gone_urls():
     return list(GoneURL.objects.values_list("path", flat=True))
 
 
+#: The images that the chunks of one build share (see blocks.reusing_images); each worker process fills its own.
+_images = {}
+
+
 def _render_chunk(urls):
     publisher = Publisher(durable=False)  # build() flushes everything to disk once, at the end
     story_slugs = [url.strip("/") for url in urls if url.endswith("/") and url.count("/") == 2]
-    with preloaded_stories(story_slugs):
+    with preloaded_stories(story_slugs), reusing_images(_images):
         return publisher.publish_urls(urls, log_errors=False), len(urls)
 
 
@@ -49,6 +54,7 @@ def build(workers=None, progress=False):
     Pending outbox entries created before the build are marked done: the build rendered their URLs too.
     """
     started = timezone.now()
+    _images.clear()  # loaded by an earlier build in this process: they may have changed since
     urls = plan.all_urls() + _gone_urls()
     chunks = [urls[i:i + CHUNK] for i in range(0, len(urls), CHUNK)]
     workers = workers or os.cpu_count() or 1
