@@ -18,6 +18,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from . import plan
+from .helper import HelperFailed, RenderingHelper
 from .models import OutboxEntry
 from .paths import file_for, gone_marker_for
 from .render import Renderer
@@ -55,9 +56,13 @@ def _after_commit():
 class Publisher:
     """Renders URLs into public/ through the live views."""
 
-    def __init__(self, public_dir=None, durable=True):
+    def __init__(self, public_dir=None, durable=True, helper=None):
         self.storage = FilesystemStorage(public_dir or settings.BULLETIN_PUBLIC_DIR, durable=durable)
         self._renderer = None
+        self._lock_file = None
+        if helper is None:
+            helper = settings.BULLETIN_PUBLISHER_HELPER
+        self.helper = _helper if helper else None
 
     @property
     def renderer(self):
@@ -71,9 +76,11 @@ class Publisher:
         self.storage.root.mkdir(parents=True, exist_ok=True)
         with open(Path(self.storage.root) / ".publisher.lock", "a") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
+            self._lock_file = lock_file  # the helper holds it too while it renders for us
             try:
                 yield
             finally:
+                self._lock_file = None
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def publish_urls(self, urls, log_errors=True):
@@ -137,6 +144,7 @@ class Publisher:
         changed = 0
         with self.lock():
             while (entry := OutboxEntry.objects.filter(done_at=None).order_by("background", "id").first()):
+                partner = self._hand_to_helper(entry)
                 batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
                 self.renderer.new_batch()
                 changed += self.publish_urls(entry.urls[entry.progress:batch_end])
@@ -144,8 +152,38 @@ class Publisher:
                 if entry.progress == len(entry.urls):
                     entry.done_at = timezone.now()
                 entry.save(update_fields=["progress", "done_at"])
+                if partner is not None:
+                    changed += self._finish_partner(partner)
                 if changed:
                     self.storage.bump_generation()
+        return changed
+
+    def _hand_to_helper(self, entry):
+        """Give the helper the entry after ``entry`` to render meanwhile, and return it; None when there is
+        none, when it is a background entry, or when it shares a URL with ``entry`` (two processes must never
+        write the same file: the older content could land last)."""
+        if self.helper is None or not self.helper.usable or entry.background or entry.progress:
+            return None
+        partner = OutboxEntry.objects.filter(done_at=None, background=False, id__gt=entry.id).order_by("id").first()
+        if partner is None or partner.progress or set(partner.urls) & set(entry.urls):
+            return None
+        try:
+            self.helper.start(self.storage.root, self.storage.durable, partner.urls, self._lock_file.fileno())
+        except Exception:
+            logger.exception("could not start the publisher's helper; publishing without it")
+            self.helper.usable = False
+            return None
+        return partner
+
+    def _finish_partner(self, partner):
+        try:
+            changed = self.helper.finish()
+        except HelperFailed:
+            # This process renders everything itself from now on; the loop finds the entry still pending.
+            logger.exception("the publisher's helper failed; publishing without it")
+            return 0
+        partner.progress, partner.done_at = len(partner.urls), timezone.now()
+        partner.save(update_fields=["progress", "done_at"])
         return changed
 
 
@@ -204,4 +242,5 @@ class _PublisherThread:
                 return
 
 
+_helper = RenderingHelper()
 _thread = _PublisherThread()
