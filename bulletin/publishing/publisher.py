@@ -145,15 +145,17 @@ class Publisher:
         with self.lock():
             while (entry := OutboxEntry.objects.filter(done_at=None).order_by("background", "id").first()):
                 partner = self._hand_to_helper(entry)
-                batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
-                self.renderer.new_batch()
-                changed += self.publish_urls(entry.urls[entry.progress:batch_end])
-                entry.progress = min(batch_end, len(entry.urls))
-                if entry.progress == len(entry.urls):
-                    entry.done_at = timezone.now()
-                entry.save(update_fields=["progress", "done_at"])
-                if partner is not None:
-                    changed += self._finish_partner(partner)
+                try:
+                    batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
+                    self.renderer.new_batch()
+                    changed += self.publish_urls(entry.urls[entry.progress:batch_end])
+                    entry.progress = min(batch_end, len(entry.urls))
+                    if entry.progress == len(entry.urls):
+                        entry.done_at = timezone.now()
+                    entry.save(update_fields=["progress", "done_at"])
+                finally:  # even when this entry failed: the helper's answer must not be left for the next one
+                    if partner is not None:
+                        changed += self._finish_partner(partner)
                 if changed:
                     self.storage.bump_generation()
         return changed
