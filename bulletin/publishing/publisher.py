@@ -148,16 +148,18 @@ class Publisher:
                 try:
                     batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
                     self.renderer.new_batch()
-                    changed += self.publish_urls(entry.urls[entry.progress:batch_end])
+                    entry_changed = self.publish_urls(entry.urls[entry.progress:batch_end])
                     entry.progress = min(batch_end, len(entry.urls))
                     if entry.progress == len(entry.urls):
                         entry.done_at = timezone.now()
                     entry.save(update_fields=["progress", "done_at"])
+                    changed += entry_changed
+                    if entry_changed:  # readers get these pages (and the live feed its event) now, not after the helper
+                        self.storage.bump_generation()
                 finally:  # even when this entry failed: the helper's answer must not be left for the next one
-                    if partner is not None:
-                        changed += self._finish_partner(partner)
-                if changed:
-                    self.storage.bump_generation()
+                    if partner is not None and (partner_changed := self._finish_partner(partner)):
+                        changed += partner_changed
+                        self.storage.bump_generation()
         return changed
 
     def _hand_to_helper(self, entry):
