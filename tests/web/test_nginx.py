@@ -1,7 +1,9 @@
 """The documented nginx front (`bulletin nginx-config`) in a real nginx, proxying to a real `bulletin serve`."""
 
+import grp
 import gzip
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -34,8 +36,12 @@ def nginx(server, tmp_path_factory):
                             "--upstream", f"127.0.0.1:{app_port}"], env=env, capture_output=True, text=True)
     assert block.returncode == 0, block.stderr
     temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    # nginx started by root runs its workers as nobody, who cannot read pytest's private temporary folders: every
+    # request would then be relayed to the app. Run them as the user the tests run as (nginx ignores the
+    # directive, with a warning, when it is not started by root).
+    user = f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}"
     (root / "nginx.conf").write_text(
-        f"worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
+        f"user {user}; worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
         f"events {{ worker_connections 512; }}\n"
         f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
         f"{block.stdout}\n}}\n")
@@ -54,6 +60,22 @@ def nginx(server, tmp_path_factory):
     process.wait(timeout=10)
 
 
+def nginx_etag(path):
+    """The ETag nginx gives a file it serves itself: its modification time and size in hex (`bulletin serve` sends
+    a digest of the content instead, so an answer relayed to the app does not pass for one of nginx's)."""
+    stat = path.stat()
+    return f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
+
+
+@pytest.mark.parametrize("path", ["/", "/page/1/", "/feeds/rss.xml", "/live/latest.json", "/sitemap.xml"])
+def test_nginx_answers_pages_from_the_files_itself(nginx, path):
+    port, public, _ = nginx
+    name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+    status, headers, body = request(port, path)
+    assert status == 200 and body == (public / name).read_bytes()
+    assert headers["ETag"] == nginx_etag(public / name)
+
+
 def test_nginx_serves_pages_from_public_with_the_policy_headers(nginx):
     port, public, _ = nginx
     status, headers, body = request(port, "/")
@@ -69,7 +91,9 @@ def test_nginx_sends_the_gzip_variant_and_answers_304(nginx):
     status, headers, body = request(port, "/page/1/", headers={"Accept-Encoding": "gzip"})
     assert headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(body) == (public / "page/1/index.html").read_bytes()
-    assert request(port, "/page/1/", headers={"If-None-Match": headers["ETag"]})[0] == 304
+    # Each variant has its own ETag, so a reader asks again with the same Accept-Encoding.
+    assert request(port, "/page/1/", headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]})[0] == 304
+    assert request(port, "/page/1/", headers={"If-None-Match": headers["ETag"]})[0] == 200
 
 
 @pytest.mark.parametrize("path", ["/", "/page/1/", "/feeds/rss.xml", "/live/latest.json"])
@@ -113,3 +137,45 @@ def test_nginx_answers_410_for_a_removed_story(nginx):
 def test_nginx_hides_the_publishers_files(nginx, path):
     port, *_ = nginx
     assert request(port, path)[0] == 404
+
+
+@pytest.fixture
+def replace_page(nginx):
+    """Replace a page file as the publisher does (a new file renamed over it); put the original back after."""
+    _, public, _ = nginx
+    originals = {}
+
+    def replace(name, data):
+        path = public / name
+        originals.setdefault(path, path.read_bytes())
+        temporary = path.with_name(".tmp-test-" + path.name)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+
+    yield replace
+    for path, data in originals.items():
+        replace(path.relative_to(public).as_posix(), data)
+
+
+@pytest.mark.parametrize("path", ["/", "/feed/widget/", "/sections/war/", "/feeds/rss.xml", "/live/latest.json"])
+def test_nginx_serves_a_republished_head_page_at_once(nginx, replace_page, path):
+    """The pages every publish changes are never answered from nginx's cache of open files."""
+    port, _, _ = nginx
+    name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+    before = request(port, path)[2]  # nginx has the file open now
+    replace_page(name, before + b"\n<!-- republished -->\n")
+    assert request(port, path)[2] == before + b"\n<!-- republished -->\n"
+
+
+def test_nginx_serves_a_replaced_story_whole_and_new_within_seconds(nginx, replace_page):
+    port, public, _ = nginx
+    story = next(p for p in public.iterdir() if p.is_dir() and (p / "index.html").exists() and p.name not in (
+        "page", "feed", "feeds", "live", "sections", "tags", "authors", "sitemaps", "static"))
+    url, old = f"/{story.name}/", (story / "index.html").read_bytes()
+    assert request(port, url)[2] == old
+    new = old.replace(b"</body>", b"<p>Correction appended.</p></body>")
+    replace_page(f"{story.name}/index.html", new)
+    deadline = time.monotonic() + 10  # nginx looks again within open_file_cache_valid (1 s)
+    while (body := request(port, url)[2]) == old and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert body == new
