@@ -58,6 +58,21 @@ def wrk(port, path, seconds, encoding):
     return result
 
 
+def cpu_seconds(master):
+    """CPU time (user and system) of an nginx master's worker processes so far, from /proc. Dividing a run's share
+    by its requests gives nginx's own cost per answer, steadier than requests per second on a machine that wrk
+    and the servers share."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def nginx_conf(root, body):
     temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return (f"worker_processes 2; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
@@ -91,6 +106,7 @@ def main():
             f"server {{ listen 127.0.0.1:{ports['nginx']}; root {public}; gzip_static on; "
             f"location / {{ try_files $uri $uri/index.html =404; }} }}")))
         processes.append(subprocess.Popen(["nginx", "-p", str(plain), "-c", str(plain / "nginx.conf")]))
+        masters = {"nginx": processes[-1].pid}
         # nginx with the configuration `bulletin nginx-config` prints, in front of `bulletin serve`.
         front = work / "front"
         front.mkdir()
@@ -99,6 +115,7 @@ def main():
                                env=env, capture_output=True, text=True, check=True).stdout
         (front / "nginx.conf").write_text(nginx_conf(front, block))
         processes.append(subprocess.Popen(["nginx", "-p", str(front), "-c", str(front / "nginx.conf")]))
+        masters["nginx-bulletin"] = processes[-1].pid
         # Wagtail rendering every request: granian running the Django app, no public/ in the way.
         # In a session of its own: granian's workers outlived a terminated parent that was still answering.
         dynamic = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
@@ -114,11 +131,16 @@ def main():
                 runs = {name: [] for name in ("serve", "nginx", "nginx-bulletin")}
                 for _ in range(args.rounds):  # alternate, so drift in the machine's load hits all alike
                     for name in runs:
-                        runs[name].append(wrk(ports[name], path, args.seconds, encoding))
+                        before = cpu_seconds(masters[name]) if name in masters else 0
+                        run = wrk(ports[name], path, args.seconds, encoding)
+                        if name in masters:
+                            run["cpu_us_per_request"] = (cpu_seconds(masters[name]) - before) / run["requests"] * 1e6
+                        runs[name].append(run)
                 runs["dynamic"] = [wrk(ports["dynamic"], path, args.seconds, encoding)]
                 results[f"{label} ({encoding})"] = {
                     name: {"rps": statistics.median(r["rps"] for r in rs),
-                           "p99_ms": statistics.median(r["p99_ms"] for r in rs), "runs": rs}
+                           "p99_ms": statistics.median(r["p99_ms"] for r in rs), "runs": rs,
+                           "cpu_us": statistics.median(r.get("cpu_us_per_request", 0) for r in rs)}
                     for name, rs in runs.items()}
     finally:
         for process in processes:
@@ -141,13 +163,14 @@ def main():
     out = out_dir / f"read_path-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"machine": machine, "paths": paths, "results": results}, indent=1))
     print(f"| page | bulletin serve req/s (p99 ms) | nginx req/s (p99 ms) | serve ÷ nginx | nginx with Bulletin's "
-          f"config req/s | ÷ plain nginx | Wagtail dynamic req/s (p99 ms) | nginx ÷ dynamic |")
-    print("|---|---|---|---|---|---|---|---|")
+          f"config req/s | ÷ plain nginx | nginx CPU per answer, plain / Bulletin's config | Wagtail dynamic req/s "
+          f"(p99 ms) | nginx ÷ dynamic |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for label, r in results.items():
         s, n, f, d = r["serve"], r["nginx"], r["nginx-bulletin"], r["dynamic"]
         print(f"| {label} | {s['rps']:,.0f} ({s['p99_ms']:.1f}) | {n['rps']:,.0f} ({n['p99_ms']:.1f}) | "
               f"{s['rps'] / n['rps']:.2f} | {f['rps']:,.0f} ({f['p99_ms']:.1f}) | {f['rps'] / n['rps']:.2f} | "
-              f"{d['rps']:,.0f} ({d['p99_ms']:.0f}) | {n['rps'] / d['rps']:,.0f}× |")
+              f"{n['cpu_us']:.1f} / {f['cpu_us']:.1f} µs | {d['rps']:,.0f} ({d['p99_ms']:.0f}) | {n['rps'] / d['rps']:,.0f}× |")
     print(f"\nraw results: {out}")
 
 
