@@ -38,10 +38,10 @@ server {{
     gzip_static on;
     etag on;
     # Keep the files readers ask for open and look at them again at most a second later: the open, stat and close
-    # of each answer were a third of nginx's CPU per request (bench/README.md). A page the publisher replaced is
-    # served as it was, whole, for at most that second; the pages that change with every publish, the feeds and
-    # the live feed's polling file turn it off. 200 open files per worker stay well inside the usual limit of
-    # 1,024 descriptors; raise both (worker_rlimit_nofile) for a bigger hot set.
+    # of each answer were a third of nginx's CPU per request (bench/README.md). A page the publisher replaced or
+    # removed is served as it was, whole, for at most that second; the pages that change with every publish, the
+    # feeds and the live feed's polling file turn it off. 200 open files per worker stay well inside the usual
+    # limit of 1,024 descriptors; raise both (worker_rlimit_nofile) for a bigger hot set.
     open_file_cache max=200 inactive=20s;
     open_file_cache_valid 1s;
     client_max_body_size 64m;
