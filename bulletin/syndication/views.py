@@ -22,6 +22,12 @@ def _absolute(request, url):
     return request.build_absolute_uri(url)
 
 
+def _origin(request):
+    """The scheme and host that absolute paths are appended to. A sitemap lists a thousand URLs and more, and
+    build_absolute_uri parses each one it is given: a third of a month's sitemap's time."""
+    return request.build_absolute_uri("/").removesuffix("/")
+
+
 @conditional_page
 def sitemap_index(request):
     """The news sitemap, one sitemap per month with stories, and the sections, tags and authors."""
@@ -55,8 +61,8 @@ def sitemap(request, name):
     if name == "news":
         return news_sitemap(request)
     sitemap = _sitemap_for(name, request)
-    lastmod = getattr(sitemap, "lastmod", None)
-    elements = [f"<url><loc>{escape(_absolute(request, sitemap.location(item)))}</loc>"
+    lastmod, origin = getattr(sitemap, "lastmod", None), _origin(request)
+    elements = [f"<url><loc>{escape(origin + sitemap.location(item))}</loc>"
                 f"{f'<lastmod>{dates.w3c(lastmod(item))}</lastmod>' if lastmod else ''}</url>\n"
                 for item in sitemap.items()]
     if not elements and isinstance(sitemap, sitemaps.MonthSitemap):
@@ -66,11 +72,11 @@ def sitemap(request, name):
 
 def news_sitemap(request):
     """Google News: the stories of the last 48 hours, with the publication's name and language."""
-    stories, root = sitemaps.news_stories(timezone.now()), locations.site_root(request)
+    stories, root, origin = sitemaps.news_stories(timezone.now()), locations.site_root(request), _origin(request)
     publication = PublicationSettings.load(request_or_site=request)
     source = (f"<news:publication><news:name>{escape(publication.name)}</news:name>"
               f"<news:language>{escape(publication.language)}</news:language></news:publication>")
-    return _urlset([f"<url><loc>{escape(_absolute(request, locations.story_location(root, story.url_path)))}</loc>"
+    return _urlset([f"<url><loc>{escape(origin + locations.story_location(root, story.url_path))}</loc>"
                     f"<news:news>{source}<news:publication_date>{dates.w3c(story.first_published_at)}"
                     f"</news:publication_date><news:title>{escape(story.title)}</news:title></news:news></url>\n"
                     for story in stories], NEWS_NAMESPACE)
