@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from bulletin.publishing.paths import file_for
 from tests.servers import SYNDICATION_FILES, check_syndication_file, free_port, request
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -70,10 +71,9 @@ def nginx_etag(path):
 @pytest.mark.parametrize("path", ["/", "/page/1/", "/feeds/rss.xml", "/live/latest.json", "/sitemap.xml"])
 def test_nginx_answers_pages_from_the_files_itself(nginx, path):
     port, public, _ = nginx
-    name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
     status, headers, body = request(port, path)
-    assert status == 200 and body == (public / name).read_bytes()
-    assert headers["ETag"] == nginx_etag(public / name)
+    assert status == 200 and body == (public / file_for(path)).read_bytes()
+    assert headers["ETag"] == nginx_etag(public / file_for(path))
 
 
 def test_nginx_serves_pages_from_public_with_the_policy_headers(nginx):
@@ -161,9 +161,8 @@ def replace_page(nginx):
 def test_nginx_serves_a_republished_head_page_at_once(nginx, replace_page, path):
     """The pages every publish changes are never answered from nginx's cache of open files."""
     port, _, _ = nginx
-    name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
     before = request(port, path)[2]  # nginx has the file open now
-    replace_page(name, before + b"\n<!-- republished -->\n")
+    replace_page(file_for(path), before + b"\n<!-- republished -->\n")
     assert request(port, path)[2] == before + b"\n<!-- republished -->\n"
 
 
@@ -174,7 +173,7 @@ def test_nginx_serves_a_replaced_story_whole_and_new_within_seconds(nginx, repla
     url, old = f"/{story.name}/", (story / "index.html").read_bytes()
     assert request(port, url)[2] == old
     new = old.replace(b"</body>", b"<p>Correction appended.</p></body>")
-    replace_page(f"{story.name}/index.html", new)
+    replace_page(file_for(url), new)
     deadline = time.monotonic() + 10  # nginx looks again within open_file_cache_valid (1 s)
     while (body := request(port, url)[2]) == old and time.monotonic() < deadline:
         time.sleep(0.1)
