@@ -1,1 +1,0 @@
-"""Tools for the desk: quick post for breaking news and the embedded scheduler. Imports newsroom."""

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class NewsdeskConfig(AppConfig):
-    name = "bulletin.newsdesk"
-    label = "newsdesk"
-    verbose_name = "News desk"
