@@ -319,7 +319,7 @@ class StoryPage(Page):
         return super().save(*args, **kwargs)
 
     def compute_reading_minutes(self):
-        """Reading time of the headline, summary and body (DESIGN.md: words plus images)."""
+        """Reading time of the headline, summary and body (docs/editing.md: words plus images)."""
         texts = [self.title, self.summary]
         images = 1 if self.feature_image_id else 0
         for block in self.body:

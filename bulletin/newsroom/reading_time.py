@@ -1,4 +1,4 @@
-"""Reading time as DESIGN.md defines it: words at 275 a minute plus time for images.
+"""Reading time as docs/editing.md defines it: words at 275 a minute plus time for images.
 
 Hand-written because the common implementation (a regular expression over Latin letters and the range
 U+0410–U+04F9) splits Ukrainian words at Є, І and Ї, which lie below U+0410, and at apostrophes inside

@@ -2,7 +2,7 @@
 Playwright (sync API). Nothing here uses pytest-django's database: the tests talk to the server over HTTP only.
 
 `browser` and `page` replace pytest-playwright's fixtures of the same name, which would want Playwright's own
-downloaded browsers; this suite launches /usr/bin/chromium (see TOOLCHAIN.md) and never downloads anything.
+downloaded browsers; this suite launches /usr/bin/chromium (docs/development.md) and never downloads anything.
 """
 
 import os

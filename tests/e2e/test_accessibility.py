@@ -10,7 +10,7 @@ from .conftest import PAGE_TYPES, REPO
 pytestmark = pytest.mark.e2e
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-#: Without runOnly, target-size (WCAG 2.2 SC 2.5.8) and other rules are skipped (TOOLCHAIN.md).
+#: Without runOnly, target-size (WCAG 2.2 SC 2.5.8) and other rules are skipped (axe-core's documentation of runOnly).
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
                "resultTypes": ["violations"]}
 

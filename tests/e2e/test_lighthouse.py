@@ -1,5 +1,5 @@
 """Lighthouse (pinned in package.json) gives the News Feed, a story and an author page an SEO score of 1.0, run
-against the real `bulletin serve` with Debian's Chromium, offline (TOOLCHAIN.md §4)."""
+against the real `bulletin serve` with Debian's Chromium, offline (docs/development.md)."""
 
 import json
 import os
@@ -29,7 +29,7 @@ def lighthouse(server, tmp_path_factory):
             [str(LIGHTHOUSE), server.url + path, "--quiet", "--only-categories=seo", "--output=json",
              f"--output-path={report}", f"--chrome-flags={flags}"],
             env={**os.environ, "CHROME_PATH": CHROMIUM}, cwd=REPO, capture_output=True, text=True, timeout=240)
-        # Lighthouse exits 0 whatever the scores (TOOLCHAIN.md): the report is what counts.
+        # Lighthouse exits 0 whatever the scores: the report is what counts.
         assert report.exists(), f"lighthouse failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
         return json.loads(report.read_text())
 

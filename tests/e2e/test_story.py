@@ -1,4 +1,4 @@
-"""A story page in a real browser has every part of the reference page (DESIGN.md, "What a reader sees")."""
+"""A story page in a real browser has every part of the reference page (docs/reading.md)."""
 
 import html as htmllib
 import re

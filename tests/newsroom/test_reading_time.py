@@ -1,4 +1,4 @@
-"""Reading time as DESIGN.md defines it: 275 words a minute, 12 s for the first image and one less for each
+"""Reading time as docs/editing.md defines it: 275 words a minute, 12 s for the first image and one less for each
 next (never under 3 s), rounded, at least one minute; words counted correctly in Ukrainian and Russian."""
 
 import pytest

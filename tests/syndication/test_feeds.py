@@ -1,4 +1,4 @@
-"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 as their consumers read them (NEWS_STANDARDS.md §4): feedparser for RSS
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 as their consumers read them (docs/syndication.md): feedparser for RSS
 and Atom, json plus the JSON Feed 1.1 rules by hand (feedparser 6 cannot read JSON Feed)."""
 
 import datetime
@@ -83,7 +83,7 @@ def _rfc3339(value):
 
 
 def check_rss_channel(content):
-    """RSS 2.0 rules feedparser does not check (it is not a validator, TOOLCHAIN.md)."""
+    """RSS 2.0 rules feedparser does not check (it is not a validator)."""
     root = ET.fromstring(content)
     assert root.tag == "rss" and root.get("version") == "2.0"
     channels = root.findall("channel")

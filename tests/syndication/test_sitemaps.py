@@ -1,5 +1,5 @@
 """The sitemap index, the month and collection sitemaps, the Google News sitemap and robots.txt, parsed as XML
-with each rule of NEWS_STANDARDS.md §1 and sitemaps.org asserted."""
+with each rule of Google News's sitemap guidelines and sitemaps.org asserted."""
 
 import datetime
 import re

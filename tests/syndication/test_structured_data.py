@@ -1,5 +1,5 @@
 """JSON-LD, Open Graph and X card tags as crawlers extract them from the rendered page (extruct), checked against
-NEWS_STANDARDS.md §2 (Google's Article data) and §3 (ogp.me, X cards)."""
+Google's Article structured data, ogp.me and X cards (docs/syndication.md)."""
 
 import datetime
 import json
@@ -39,7 +39,7 @@ def of_type(json_ld, kind):
 
 
 def check_news_article(article, soup, story):
-    """Every NEWS_STANDARDS §2 rule for one story page."""
+    """Every rule of Google's Article structured data for one story page."""
     assert article["headline"] == soup.h1.get_text() == story.title
     times = soup.select(".story__dates time")
     published = datetime.datetime.fromisoformat(article["datePublished"])
