@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export BULLETIN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-fast test-postgresql clean
+.PHONY: run lint test test-fast test-postgresql clean
 
 $(BIN)/bulletin: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,17 @@ run: $(BIN)/bulletin
 	$(BIN)/bulletin build
 	$(BIN)/bulletin serve
 
+# ruff's rules and formatting (pyproject.toml), before any test runs.
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 # The whole suite, browser tests included; set DATABASE_URL to run it on PostgreSQL.
-test: $(VENV)/.test-installed node_modules/.installed
+test: lint node_modules/.installed
 	$(BIN)/pytest --e2e
 
 # Without the browser tests, for a quick loop while editing.
-test-fast: $(VENV)/.test-installed
+test-fast: lint
 	$(BIN)/pytest
 
 # The suite on PostgreSQL (CI runs it after `make test`). The browser tests and the tests of real `bulletin serve`

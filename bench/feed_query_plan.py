@@ -13,7 +13,7 @@ import statistics
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -136,7 +136,7 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id):
     results = await asyncio.gather(*(connect(r) for r in readers), return_exceptions=True)
     failures = [r for r in results if isinstance(r, BaseException)]
     connect_seconds = time.monotonic() - started
-    connected = [r for r, result in zip(readers, results) if not isinstance(result, BaseException)]
+    connected = [r for r, result in zip(readers, results, strict=True) if not isinstance(result, BaseException)]
     await asyncio.sleep(1)
     try:
         after = sum(rss_kib(pid) for pid in fronts)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
 os.environ["BULLETIN_PUBLISHER"] = "off"
-import django  # noqa: E402
+import django
 
 django.setup()
 from bulletin.memory import freeze_loaded_objects  # noqa: E402  (as the `bulletin` command does)

@@ -122,7 +122,7 @@ def main():
                                     str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
                                     "bulletin.asgi:application"], env=env, start_new_session=True)
         processes.append(dynamic)
-        for name, port in ports.items():
+        for port in ports.values():
             wait_for(port)
 
         results = {}
@@ -162,15 +162,16 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"read_path-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"machine": machine, "paths": paths, "results": results}, indent=1))
-    print(f"| page | bulletin serve req/s (p99 ms) | nginx req/s (p99 ms) | serve ÷ nginx | nginx with Bulletin's "
-          f"config req/s | ÷ plain nginx | nginx CPU per answer, plain / Bulletin's config | Wagtail dynamic req/s "
-          f"(p99 ms) | nginx ÷ dynamic |")
+    print("| page | bulletin serve req/s (p99 ms) | nginx req/s (p99 ms) | serve ÷ nginx | nginx with Bulletin's "
+          "config req/s | ÷ plain nginx | nginx CPU per answer, plain / Bulletin's config | Wagtail dynamic req/s "
+          "(p99 ms) | nginx ÷ dynamic |")
     print("|---|---|---|---|---|---|---|---|---|")
     for label, r in results.items():
         s, n, f, d = r["serve"], r["nginx"], r["nginx-bulletin"], r["dynamic"]
         print(f"| {label} | {s['rps']:,.0f} ({s['p99_ms']:.1f}) | {n['rps']:,.0f} ({n['p99_ms']:.1f}) | "
               f"{s['rps'] / n['rps']:.2f} | {f['rps']:,.0f} ({f['p99_ms']:.1f}) | {f['rps'] / n['rps']:.2f} | "
-              f"{n['cpu_us']:.1f} / {f['cpu_us']:.1f} µs | {d['rps']:,.0f} ({d['p99_ms']:.0f}) | {n['rps'] / d['rps']:,.0f}× |")
+              f"{n['cpu_us']:.1f} / {f['cpu_us']:.1f} µs | {d['rps']:,.0f} ({d['p99_ms']:.0f}) | "
+              f"{n['rps'] / d['rps']:,.0f}× |")
     print(f"\nraw results: {out}")
 
 

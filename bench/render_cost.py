@@ -5,7 +5,8 @@ Whole builds vary by ±10% from run to run on a shared machine; CPU time per pag
 Compare two versions by alternating them:
 
     BULLETIN_DATA_DIR=/tmp/b10k .venv/bin/python bench/render_cost.py
-    cd /tmp/old && BULLETIN_DATA_DIR=/tmp/b10k PYTHONPATH=/tmp/old /work/main/.venv/bin/python /work/main/bench/render_cost.py
+    cd /tmp/old && BULLETIN_DATA_DIR=/tmp/b10k PYTHONPATH=/tmp/old \
+        /work/main/.venv/bin/python /work/main/bench/render_cost.py
 """
 
 import os

@@ -27,7 +27,16 @@ from wagtail.models import Locale, Page, Site
 
 from bulletin.newsroom import roles
 from bulletin.newsroom.models import (
-    Author, AuthorLink, Byline, CitedSource, Correction, ListingEntry, NewsFeedPage, Section, Sequence, StoryPage,
+    Author,
+    AuthorLink,
+    Byline,
+    CitedSource,
+    Correction,
+    ListingEntry,
+    NewsFeedPage,
+    Section,
+    Sequence,
+    StoryPage,
     Tag,
 )
 
@@ -186,7 +195,7 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
             Page.objects.bulk_create(pages)
             stories, bylines, story_tags, sources, corrections, entries = [], [], [], [], [], []
 
-            for offset, (page, published) in enumerate(zip(pages, batch_times)):
+            for offset, (page, published) in enumerate(zip(pages, batch_times, strict=True)):
                 story = StoryPage(page_ptr=page, **{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields})
                 story.summary = text.paragraph(rng, 1)
                 story.body = _story_body(rng, earlier_pages, pictures)

@@ -15,7 +15,7 @@ def feature_image(rng, width=1600, height=900):
     draw = ImageDraw.Draw(img)
     for y in range(height):
         t = y / height
-        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
     for _ in range(rng.randint(4, 9)):
         x, y = rng.randrange(width), rng.randrange(height)
         r = rng.randint(height // 12, height // 3)

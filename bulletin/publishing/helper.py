@@ -10,7 +10,7 @@ renders, so no other publisher can start before it is done, even if the process 
 """
 
 import multiprocessing
-import multiprocessing.util  # noqa: F401  (its exit handler, which stops the helper, must be registered first)
+import multiprocessing.util  # its exit handler, which stops the helper, must be registered first
 import os
 from multiprocessing import reduction
 

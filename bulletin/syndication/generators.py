@@ -14,7 +14,7 @@ from django.utils.feedgenerator import rfc3339_date
 
 #: An empty feed has no newest item to date it by; Django would use the current time, so every build would
 #: rewrite the file. Nothing was published in it, so any fixed instant is true.
-EMPTY_FEED_UPDATED = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+EMPTY_FEED_UPDATED = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 class _StableDates:

@@ -1,8 +1,9 @@
 """schema.org data (JSON-LD) and link-preview tags (Open Graph, X cards) for reader pages.
 
 Each function returns plain data; the template tags (templatetags/syndication_tags.py) put it in the page.
-Rules and sources: Google's Article structured data (developers.google.com/search/docs/appearance/structured-data/article),
-ogp.me and X's card markup; docs/syndication.md lists what each page carries.
+Rules and sources: Google's Article structured data
+(https://developers.google.com/search/docs/appearance/structured-data/article), ogp.me and X's card markup;
+docs/syndication.md lists what each page carries.
 """
 
 import json

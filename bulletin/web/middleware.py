@@ -7,7 +7,6 @@ alone: Wagtail's editor relies on inline scripts, and it is not a public page.
 
 from django.conf import settings
 from django.shortcuts import render
-
 from wagtail.models import Site
 
 from bulletin.publishing.models import GoneURL

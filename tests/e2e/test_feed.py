@@ -1,5 +1,6 @@
 """The News Feed in a real browser: "Show More" appends older stories in place, or is a plain link without JS."""
 
+import itertools
 import re
 
 import pytest
@@ -31,7 +32,7 @@ def test_show_more_twice_shows_the_first_30_stories_in_order(page, server):
     positions = [position for position, _ in shown]
     assert len(set(positions)) == 30, f"duplicates in {positions}"
     assert len({href for _, href in shown}) == 30
-    assert all(a > b for a, b in zip(positions, positions[1:])), f"not strictly decreasing: {positions}"
+    assert all(a > b for a, b in itertools.pairwise(positions)), f"not strictly decreasing: {positions}"
     assert [tuple(item) for item in shown] == feed_positions(server, 30)
     # Still more to come (60 stories), and the page stayed put: no navigation happened.
     assert re.fullmatch(r"/page/\d+/", more.get_attribute("href"))
@@ -54,7 +55,7 @@ def test_show_more_without_javascript_is_a_link_to_older_stories(new_page, serve
     older = _shown(page)
     assert older, "the archive page lists no stories"
     positions = [position for position, _ in older]
-    assert all(a > b for a, b in zip(positions, positions[1:]))
+    assert all(a > b for a, b in itertools.pairwise(positions))
     # It holds the very next older story (no gap), and older ones.
     assert oldest_shown - 1 in positions
     assert min(positions) < oldest_shown

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -104,7 +103,7 @@ def test_kill_during_build_then_rebuild_converges(site, round_):
     rebuild = bulletin(env, "build", "--quiet")
     assert rebuild.returncode == 0, rebuild.stderr
     assert bulletin(env, "build", "--check", "--quiet").returncode == 0
-    assert not [p for p in public.rglob(".tmp-*")], "a rebuild clears temporary files a crash left"
+    assert not list(public.rglob(".tmp-*")), "a rebuild clears temporary files a crash left"
 
 
 def test_a_process_that_publishes_and_exits_leaves_the_files_written(site):

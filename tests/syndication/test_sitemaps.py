@@ -67,7 +67,7 @@ def test_month_sitemap_lists_every_live_story_of_the_month_with_lastmod(client, 
     expected = StoryPage.objects.live().order_by("first_published_at", "pk")
     assert locations(root) == [f"http://testserver{iri_to_uri(s.url)}" for s in expected]
     assert len(locations(root)) <= 50_000  # sitemaps.org
-    for url, story in zip(root.findall(f"{SM}url"), expected):
+    for url, story in zip(root.findall(f"{SM}url"), expected, strict=True):
         lastmod = url.findtext(f"{SM}lastmod")
         assert W3C.match(lastmod)
         assert datetime.datetime.fromisoformat(lastmod) == (story.updated_at or story.first_published_at).replace(
@@ -93,7 +93,7 @@ def test_news_sitemap_holds_the_last_48_hours_at_their_first_publication(client,
     recent = [publish_story(f"Recent story {n}") for n in range(3)]
     entries = news_entries(client)
     assert [e.findtext(f"{SM}loc") for e in entries] == [f"http://testserver{s.url}" for s in reversed(recent)]
-    for entry, story in zip(entries, reversed(recent)):
+    for entry, story in zip(entries, reversed(recent), strict=True):
         news = check_news_entry(entry)
         assert news.findtext(f"{NEWS}publication/{NEWS}name") == "Kyiv Evening News"
         assert news.findtext(f"{NEWS}publication/{NEWS}language") == "uk"
@@ -127,7 +127,7 @@ def test_news_sitemap_never_exceeds_its_limit(client, db):
 
 def test_news_titles_are_escaped_and_ukrainian_urls_encoded(client, db):
     hostile = publish_story('Fish & chips <b>"quoted"</b> \'x\' ]]>')
-    ukrainian = publish_story("Київ: у Львові відновили світло", slug="київ-світло")
+    publish_story("Київ: у Львові відновили світло", slug="київ-світло")
     entries = {e.findtext(f"{SM}loc"): e for e in news_entries(client)}
     assert entries[f"http://testserver{hostile.url}"].findtext(f"{NEWS}news/{NEWS}title") == hostile.title
     encoded = "http://testserver/%D0%BA%D0%B8%D1%97%D0%B2-%D1%81%D0%B2%D1%96%D1%82%D0%BB%D0%BE/"

@@ -51,7 +51,7 @@ def check_news_article(article, soup, story):
     assert article["dateModified"] == (times[1]["datetime"] if story.updated_at else times[0]["datetime"])
     authors = article["author"]
     assert [a["name"] for a in authors] == [a.name for a in story.authors]
-    for person, author in zip(authors, story.authors):
+    for person, author in zip(authors, story.authors, strict=True):
         assert person["@type"] == "Person" and not person["name"].startswith("By ")
         assert person["url"] == f"http://testserver{author.get_absolute_url()}"
     for image in article.get("image", []):

@@ -1,6 +1,6 @@
 """News-style times: "Jan. 19, 2025, 4:25 p.m.", in the site's time zone."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.test import override_settings
@@ -9,7 +9,7 @@ from bulletin.web.templatetags.newsstyle import iso_datetime, news_datetime, new
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

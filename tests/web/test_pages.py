@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bulletin.newsroom import feed
-from bulletin.newsroom.models import Author, Section, StoryPage, Tag
+from bulletin.newsroom.models import Author, Section, Tag
 from tests.factories import publish_story
 
 NEWS_TIME = re.compile(
@@ -29,7 +29,7 @@ def test_news_feed_lists_the_ten_newest_with_server_rendered_times(client, db):
     items = soup.select("[data-feed-list] .feed-item")
     expected = feed.latest()
     assert [item.select_one("a")["href"] for item in items] == [story.url for story in expected]
-    for item, story in zip(items, expected):
+    for item, story in zip(items, expected, strict=True):
         published = item.select_one(".feed-item__time > time")
         assert NEWS_TIME.match(published.get_text()), published.get_text()
         assert KYIV_OFFSET.search(published["datetime"])

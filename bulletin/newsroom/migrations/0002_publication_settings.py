@@ -1,6 +1,7 @@
-import bulletin.newsroom.models
 import django.core.validators
 from django.db import migrations, models
+
+import bulletin.newsroom.models
 
 
 def create_publication(apps, schema_editor):
