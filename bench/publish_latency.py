@@ -23,7 +23,7 @@ os.environ["BULLETIN_PUBLISHER"] = "off"
 import django
 
 django.setup()
-from bulletin.memory import freeze_loaded_objects  # noqa: E402  (as the `bulletin` command does)
+from bulletin.gc_freeze import freeze_loaded_objects  # noqa: E402  (as the `bulletin` command does)
 
 freeze_loaded_objects()
 

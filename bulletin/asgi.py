@@ -4,7 +4,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from bulletin.memory import freeze_loaded_objects
+from bulletin.gc_freeze import freeze_loaded_objects
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
 application = get_asgi_application()

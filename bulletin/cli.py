@@ -10,7 +10,7 @@ def _setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
     import django
 
-    from bulletin.memory import freeze_loaded_objects
+    from bulletin.gc_freeze import freeze_loaded_objects
 
     django.setup()
     freeze_loaded_objects()

@@ -175,14 +175,6 @@ class NewsFeedPage(Page):
                 return story.route(request, [])
         return super().route(request, path_components)
 
-    def get_context(self, request, *args, **kwargs):
-        from .feed import latest, older_page_number  # feed queries StoryPage, defined below
-
-        context = super().get_context(request, *args, **kwargs)
-        context["stories"] = latest()
-        context["older_page"] = older_page_number(context["stories"])
-        return context
-
 
 #: Stories loaded ahead by preloaded_stories(), by (feed page path, slug); route() takes each one once.
 _preloaded = contextvars.ContextVar("preloaded_stories", default={})

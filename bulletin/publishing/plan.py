@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, ReferenceIndex
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import Author, Section, StoryPage, Tag
 
 
@@ -43,7 +43,7 @@ class PublishedState:
         collections = [story.section, *story.tags.all(), *(b.author for b in story.bylines.all())]
         listed = []
         for collection in collections:
-            number = feed.Listing(collection).page_number_of(story)
+            number = listings.Listing(collection).page_number_of(story)
             if number:
                 listed.append((collection, number))
         return cls(url=story.url, listed=tuple(listed))
@@ -104,7 +104,7 @@ def _sitemaps_for(story):
 def _feed_urls_for(story):
     urls = ["/", "/feed/widget/", LIVE_EVENTS]
     if story.feed_position:
-        urls.append(f"/page/{feed.page_number_of(story.feed_position)}/")
+        urls.append(f"/page/{listings.page_number_of(story.feed_position)}/")
     return urls
 
 
@@ -140,14 +140,14 @@ def for_removed_story(story, url):
     now = [url, *_feed_urls_for(story), *_collection_urls(listed)]
     if story.feed_position:
         # The next newer archive page links to the page that held the story; that link may now skip it.
-        now.append(f"/page/{feed.page_number_of(story.feed_position) + 1}/")
+        now.append(f"/page/{listings.page_number_of(story.feed_position) + 1}/")
     return Plan(now=list(dict.fromkeys(now)),
                 next=_syndication_feeds(collection for collection, _ in listed) + _sitemaps_for(story),
                 later=_pages_linking_to(story))
 
 
 def _all_pages_of(collection):
-    listing = feed.Listing(collection)
+    listing = listings.Listing(collection)
     pages = _collection_urls([(collection, n) for n in range(1, listing.page_count() + 1)])
     return list(dict.fromkeys([collection.get_absolute_url(), *pages]))
 
@@ -155,13 +155,13 @@ def _all_pages_of(collection):
 def _feeds_showing(collection):
     """The feeds that may list a story of ``collection``: the site's and those of every section, tag and author
     of its stories (their items name the authors, section and tags)."""
-    return _syndication_feeds([collection, *_collections_of(feed.stories_of(collection))])
+    return _syndication_feeds([collection, *_collections_of(listings.stories_of(collection))])
 
 
 def for_author(author):
     """An author's name, title, bio or avatar changed: their pages and feeds now, every story of theirs and
     every feed that lists one later."""
-    stories = [story.url for story in feed.stories_of(author)]
+    stories = [story.url for story in listings.stories_of(author)]
     now = _all_pages_of(author)[:1] + _feeds_of(author)
     return Plan(now=now + [reverse("sitemap", args=["authors"])],
                 later=_all_pages_of(author)[1:] + stories + _feeds_showing(author))
@@ -170,7 +170,7 @@ def for_author(author):
 def for_tag(tag):
     now = _all_pages_of(tag)[:1] + _feeds_of(tag)
     return Plan(now=now + [reverse("sitemap", args=["tags"])],
-                later=_all_pages_of(tag)[1:] + [s.url for s in feed.stories_of(tag)] + _feeds_showing(tag))
+                later=_all_pages_of(tag)[1:] + [s.url for s in listings.stories_of(tag)] + _feeds_showing(tag))
 
 
 def for_section(section):
@@ -200,7 +200,7 @@ def timed_urls():
 def all_urls():
     """Every URL public/ holds for the live site."""
     urls = ["/", "/feed/widget/", LIVE_EVENTS]
-    urls += [f"/page/{n}/" for n in range(1, feed.newest_page_number() + 1)]
+    urls += [f"/page/{n}/" for n in range(1, listings.newest_page_number() + 1)]
     urls += [story.url for story in StoryPage.objects.live().only("url_path").order_by("path")]
     for model in (Section, Tag, Author):
         for collection in model.objects.all():

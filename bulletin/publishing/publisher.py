@@ -18,7 +18,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from . import plan
-from .helper import HelperFailed, RenderingHelper
+from .second_process import HelperFailed, RenderingHelper
 from .models import OutboxEntry
 from .paths import file_for, gone_marker_for
 from .render import Renderer
@@ -246,5 +246,5 @@ class _PublisherThread:
                 return
 
 
-_helper = RenderingHelper()
+_helper = RenderingHelper(f"{__name__}.Publisher")
 _thread = _PublisherThread()

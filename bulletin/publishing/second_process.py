@@ -15,15 +15,19 @@ import os
 from multiprocessing import reduction
 
 
-def _serve(connection):
-    """The helper's main loop: (public folder, durable, urls) and the publisher's lock in, files changed out."""
+def _serve(connection, publisher_class):
+    """The helper's main loop: (public folder, durable, urls) and the publisher's lock in, files changed out.
+
+    ``publisher_class`` is the dotted path of the Publisher (publisher.py), imported once Django is set up: the
+    publisher imports this module, and this process starts with nothing loaded.
+    """
     import django
 
     django.setup()
     from django.db import close_old_connections
+    from django.utils.module_loading import import_string
 
-    from .publisher import Publisher
-
+    make_publisher = import_string(publisher_class)
     publishers = {}
     while True:
         try:
@@ -31,7 +35,7 @@ def _serve(connection):
             lock = reduction.recv_handle(connection)
         except EOFError:  # the publisher's process is gone
             return
-        publisher = publishers.setdefault((public_dir, durable), Publisher(public_dir, durable=durable, helper=False))
+        publisher = publishers.setdefault((public_dir, durable), make_publisher(public_dir, durable=durable, helper=False))
         publisher.renderer.new_batch()
         try:
             answer = publisher.publish_urls(urls)
@@ -55,7 +59,9 @@ class HelperFailed(Exception):
 class RenderingHelper:
     """The helper process of this process. Publishers take turns on it under the publisher lock."""
 
-    def __init__(self):
+    def __init__(self, publisher_class):
+        #: Dotted path of the class that renders in the helper, with (public_dir, durable=, helper=False).
+        self.publisher_class = publisher_class
         self._process = self._connection = None
         self._owner = os.getpid()
         #: False after the helper failed once: this process then renders everything itself.
@@ -72,7 +78,7 @@ class RenderingHelper:
             # inherit a lock that another thread held.
             context = multiprocessing.get_context("spawn")
             self._connection, child_end = context.Pipe()
-            self._process = context.Process(target=_serve, args=(child_end,), name="bulletin-publisher-helper",
+            self._process = context.Process(target=_serve, args=(child_end, self.publisher_class), name="bulletin-publisher-helper",
                                             daemon=True)
             self._process.start()
             child_end.close()

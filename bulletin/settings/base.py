@@ -123,7 +123,7 @@ BULLETIN_PUBLIC_DIR = Path(os.environ.get("BULLETIN_PUBLIC_DIR", DATA_DIR / "pub
 #: "inline" (before the request returns; tests), or "off" (outbox rows only, rendered by `bulletin build`).
 BULLETIN_PUBLISHER = os.environ.get("BULLETIN_PUBLISHER", "thread")
 #: A second process renders a publish's feeds and sitemaps while the publisher renders its pages (about 100 MB
-#: more memory per publishing process; "0" turns it off). See publishing/helper.py.
+#: more memory per publishing process; "0" turns it off). See publishing/second_process.py.
 BULLETIN_PUBLISHER_HELPER = os.environ.get("BULLETIN_PUBLISHER_HELPER", "1") != "0"
 #: Memory each front process of `bulletin serve` may use to keep files of public/ ready to send.
 BULLETIN_FRONT_CACHE_MB = int(os.environ.get("BULLETIN_FRONT_CACHE_MB", "256"))

@@ -16,7 +16,7 @@ BULLETIN_PUBLIC_DIR = _TEMPORARY / "public"
 STATIC_ROOT = BULLETIN_PUBLIC_DIR / "static"
 BULLETIN_PUBLISHER = "inline"
 # The helper is a process of its own: it could not see the test database (in memory on SQLite, renamed on
-# PostgreSQL). The tests that run real `bulletin` processes use it (tests/publishing/test_helper.py).
+# PostgreSQL). The tests that run real `bulletin` processes use it (tests/publishing/test_second_process.py).
 BULLETIN_PUBLISHER_HELPER = False
 STORAGES = {  # no collectstatic in tests
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.html import escape
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import Author, Byline, PublicationSettings, Section, StoryPage, Tag
 
 from . import dates, generators, images, locations
@@ -193,8 +193,8 @@ class JsonStoryFeed(StoryFeed):
 def _story_ids(collection):
     """The ids of the FEED_SIZE newest live stories of ``collection`` (the whole site when None), newest first."""
     if collection is None:
-        return list(feed.feed_stories().values_list("pk", flat=True)[:FEED_SIZE])
-    return feed.Listing(collection).head_story_ids()[:FEED_SIZE]
+        return list(listings.feed_stories().values_list("pk", flat=True)[:FEED_SIZE])
+    return listings.Listing(collection).head_story_ids()[:FEED_SIZE]
 
 
 #: What an item reads of each story: rows, not Wagtail page objects, whose construction was most of a feed's

@@ -1,7 +1,7 @@
 """What every reader page needs: the publication (its name and language), its sections for the navigation,
 the feed's page size."""
 
-from bulletin.newsroom.feed import FEED_PAGE_SIZE
+from bulletin.newsroom.listings import FEED_PAGE_SIZE
 from bulletin.newsroom.models import PublicationSettings, Section
 
 

@@ -5,25 +5,25 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import Author, Section, Tag
 
 
 def archive_page(request, number):
     """Page ``number`` of the News Feed, counted from the oldest story (stable as new stories arrive)."""
-    stories = feed.archive_page(number)
-    if not stories and not 0 < number <= feed.newest_page_number():
+    stories = listings.archive_page(number)
+    if not stories and not 0 < number <= listings.newest_page_number():
         raise Http404("No such page of the News Feed.")
     return render(request, "web/archive_page.html", {
-        "number": number, "stories": stories, "older_page": feed.older_page_number(stories),
+        "number": number, "stories": stories, "older_page": listings.older_page_number(stories),
     })
 
 
 def feed_widget(request):
     """The News Feed widget shown beside every story: one shared fragment, fetched by the page."""
-    stories = feed.latest(feed.FEED_PAGE_SIZE)
+    stories = listings.latest(listings.FEED_PAGE_SIZE)
     return render(request, "web/feed_widget.html", {
-        "stories": stories, "older_page": feed.older_page_number(stories),
+        "stories": stories, "older_page": listings.older_page_number(stories),
     })
 
 
@@ -39,7 +39,7 @@ def collection_page(request, kind, slug, number=None):
     """A section, tag or author: the newest stories (no ``number``), or page ``number`` counted from the oldest."""
     model, template = COLLECTIONS[kind]
     collection = get_object_or_404(model, slug=slug)
-    listing = feed.Listing(collection)
+    listing = listings.Listing(collection)
     if number is None:
         stories = listing.head()
     else:

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
-from bulletin.newsroom import feed, roles
+from bulletin.newsroom import listings, roles
 from bulletin.newsroom.models import RESERVED_SLUGS, Author, Section, StoryPage
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_quick_post_publishes_a_story(client_for, role):
     assert story.live
     assert story.owner == client.user
     assert story.feed_position is not None
-    assert feed.latest()[0].pk == story.pk
+    assert listings.latest()[0].pk == story.pk
     assert story.authors == [Author.objects.order_by("pk").first()]
     assert story.section == Section.objects.order_by("pk").first()
     paragraphs = [block.value.source for block in story.body if block.block_type == "paragraph"]
@@ -272,4 +272,4 @@ def test_quick_post_story_can_be_edited_in_the_admin_and_keeps_its_place(client_
     story.refresh_from_db()
     assert story.summary == "Edited summary."
     assert story.feed_position == position
-    assert feed.latest()[0].title == "Posted after it"
+    assert listings.latest()[0].title == "Posted after it"

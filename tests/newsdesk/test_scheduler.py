@@ -7,7 +7,7 @@ from django.utils import timezone
 from wagtail.models import Revision
 
 from bulletin.newsdesk.scheduler import publish_due_pages
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import Author, Byline, Section, StoryPage
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_due_story_is_published_with_a_feed_position(feed_page):
     story.refresh_from_db()
     assert story.live, report
     assert story.feed_position is not None
-    assert feed.latest()[0].pk == story.pk
+    assert listings.latest()[0].pk == story.pk
     assert Revision.objects.get(pk=revision.pk).approved_go_live_at is None
 
 
@@ -62,7 +62,7 @@ def test_future_story_stays_unpublished(feed_page):
     story.refresh_from_db()
     assert not story.live
     assert story.feed_position is None, "a scheduled (not live) story was given a feed position"
-    assert story.pk not in [s.pk for s in feed.latest()]
+    assert story.pk not in [s.pk for s in listings.latest()]
 
 
 def test_republished_story_keeps_its_feed_position(feed_page):
@@ -99,11 +99,11 @@ def test_scheduled_story_goes_to_the_top_when_it_goes_live(feed_page, client_for
     feed_page.add_child(instance=meanwhile)
     meanwhile.save_revision().publish()
     meanwhile.refresh_from_db()
-    assert feed.latest()[0].pk == meanwhile.pk
+    assert listings.latest()[0].pk == meanwhile.pk
 
     make_due(revision, now - datetime.timedelta(minutes=1))
     report = publish_due_pages()
     scheduled.refresh_from_db()
     assert scheduled.live, report
     assert scheduled.feed_position > meanwhile.feed_position
-    assert [s.pk for s in feed.latest(2)] == [scheduled.pk, meanwhile.pk]
+    assert [s.pk for s in listings.latest(2)] == [scheduled.pk, meanwhile.pk]

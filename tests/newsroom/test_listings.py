@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import StoryPage
 from tests.conftest import DEMO_STORIES
 from tests.factories import publish_story
@@ -13,7 +13,7 @@ def ids(stories):
 
 
 def test_latest_is_newest_first_by_first_publication(db):
-    stories = feed.latest(DEMO_STORIES)
+    stories = listings.latest(DEMO_STORIES)
     assert len(stories) == DEMO_STORIES
     positions = [story.feed_position for story in stories]
     assert positions == sorted(positions, reverse=True)
@@ -22,19 +22,19 @@ def test_latest_is_newest_first_by_first_publication(db):
 
 
 def test_archive_pages_partition_the_feed_without_gaps_or_duplicates(db):
-    pages = [feed.archive_page(n) for n in range(feed.newest_page_number(), 0, -1)]
-    assert all(len(page) <= feed.FEED_PAGE_SIZE for page in pages)
-    assert ids(story for page in pages for story in page) == ids(feed.latest(DEMO_STORIES))
+    pages = [listings.archive_page(n) for n in range(listings.newest_page_number(), 0, -1)]
+    assert all(len(page) <= listings.FEED_PAGE_SIZE for page in pages)
+    assert ids(story for page in pages for story in page) == ids(listings.latest(DEMO_STORIES))
 
 
 def test_publishing_a_story_puts_it_first_and_leaves_old_pages_alone(db):
-    before = {n: ids(feed.archive_page(n)) for n in range(1, feed.newest_page_number() + 1)}
+    before = {n: ids(listings.archive_page(n)) for n in range(1, listings.newest_page_number() + 1)}
     new = [publish_story() for _ in range(12)]
-    assert ids(feed.latest(1)) == [new[-1].pk]
+    assert ids(listings.latest(1)) == [new[-1].pk]
     # Pages that were full before keep exactly the stories they had.
     for number, story_ids in before.items():
-        if len(story_ids) == feed.FEED_PAGE_SIZE:
-            assert ids(feed.archive_page(number)) == story_ids
+        if len(story_ids) == listings.FEED_PAGE_SIZE:
+            assert ids(listings.archive_page(number)) == story_ids
 
 
 def test_fifty_new_stories_leave_an_old_page_url_unchanged(client, db):
@@ -45,26 +45,26 @@ def test_fifty_new_stories_leave_an_old_page_url_unchanged(client, db):
 
 
 def test_republishing_keeps_the_feed_position(db):
-    story = feed.latest(1)[0].specific
+    story = listings.latest(1)[0].specific
     story.title = "Edited headline"
     story.save_revision().publish()
     story.refresh_from_db()
-    assert feed.latest(1)[0].pk == story.pk and story.title == "Edited headline"
+    assert listings.latest(1)[0].pk == story.pk and story.title == "Edited headline"
 
 
 def test_unpublished_story_leaves_the_feed_and_its_page(db):
-    story = feed.archive_page(2)[3]
+    story = listings.archive_page(2)[3]
     StoryPage.objects.get(pk=story.pk).unpublish()
-    assert story.pk not in ids(feed.latest(DEMO_STORIES))
-    assert story.pk not in ids(feed.archive_page(2))
-    assert len(feed.archive_page(2)) == feed.FEED_PAGE_SIZE - 1
+    assert story.pk not in ids(listings.latest(DEMO_STORIES))
+    assert story.pk not in ids(listings.archive_page(2))
+    assert len(listings.archive_page(2)) == listings.FEED_PAGE_SIZE - 1
 
 
 def test_older_page_number_skips_to_the_next_older_story(db):
-    latest = feed.latest()
-    next_older = feed.latest(feed.FEED_PAGE_SIZE + 1)[-1]
-    assert feed.older_page_number(latest) == feed.page_number_of(next_older.feed_position)
-    assert feed.older_page_number(feed.archive_page(1)) is None
+    latest = listings.latest()
+    next_older = listings.latest(listings.FEED_PAGE_SIZE + 1)[-1]
+    assert listings.older_page_number(latest) == listings.page_number_of(next_older.feed_position)
+    assert listings.older_page_number(listings.archive_page(1)) is None
 
 
 def _plan(queryset):
@@ -84,11 +84,11 @@ def _plan(queryset):
 def test_feed_queries_walk_an_index_instead_of_sorting(db):
     """A plain Wagtail query for the feed page's children, newest first, sorted every row on each request in a
     20k-page trial; the feed must read its rows in index order at any depth of the archive."""
-    section = feed.latest(1)[0].section
+    section = listings.latest(1)[0].section
     queries = {
-        "head": feed.feed_stories()[:10],
-        "archive page": feed.feed_stories().filter(feed_position__gt=20, feed_position__lte=30),
-        "section": feed.feed_stories().filter(section=section)[:20],
+        "head": listings.feed_stories()[:10],
+        "archive page": listings.feed_stories().filter(feed_position__gt=20, feed_position__lte=30),
+        "section": listings.feed_stories().filter(section=section)[:20],
     }
     for name, queryset in queries.items():
         plan = _plan(queryset)

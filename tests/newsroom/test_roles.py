@@ -6,7 +6,7 @@ from django.urls import reverse
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from bulletin.newsroom import feed, roles
+from bulletin.newsroom import listings, roles
 from bulletin.newsroom.models import Author, Section, StoryPage, Tag
 from tests.factories import story_form_data
 
@@ -115,7 +115,7 @@ def test_author_publishes_own_story(client_for, feed_page):
     assert story.live
     assert story.owner == client.user
     assert story.feed_position is not None
-    assert feed.latest()[0].pk == story.pk
+    assert listings.latest()[0].pk == story.pk
 
 
 def test_author_cannot_publish_someone_elses_story(client_for, feed_page):
@@ -164,7 +164,7 @@ def test_editor_publishes_another_users_story(client_for, feed_page):
     story.refresh_from_db()
     assert story.live
     assert story.feed_position is not None
-    assert feed.latest()[0].pk == story.pk
+    assert listings.latest()[0].pk == story.pk
 
 
 def test_editor_can_add_section_and_tag(client_for):

@@ -15,7 +15,7 @@ from wagtail.images import get_image_model
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from bulletin.newsroom import feed, roles
+from bulletin.newsroom import listings, roles
 from bulletin.newsroom.models import NewsFeedPage, StoryPage
 from tests.factories import story_form_data
 
@@ -133,7 +133,7 @@ def test_editing_a_published_story_keeps_its_feed_position(client_for, feed_page
     assert response.status_code == 302, form_errors(response)
     story.refresh_from_db()
     assert story.feed_position == position
-    assert [s.pk for s in feed.latest(2)] == [newer.pk, story.pk]
+    assert [s.pk for s in listings.latest(2)] == [newer.pk, story.pk]
 
 
 @pytest.mark.django_db

@@ -71,7 +71,7 @@ def kill_after(process, seconds, group=True):
     process.wait()
 
 
-# Rounds 4 and 5 kill the publishing process alone, not its group: its helper process (publishing/helper.py),
+# Rounds 4 and 5 kill the publishing process alone, not its group: its helper process (publishing/second_process.py),
 # which may be writing feeds at that moment, lives on until it is done, and the restart must wait for it.
 @pytest.mark.parametrize("round_", range(6))
 def test_kill_during_publishing_then_restart_converges(site, round_):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.blocks import reusing_images
 from bulletin.newsroom.models import Section, StoryPage, Tag, preloaded_stories
 from bulletin.publishing import build
@@ -30,7 +30,7 @@ def changed_pages(before, after):
 
 
 def test_build_writes_every_page_with_compressed_variants(public):
-    story = feed.latest(1)[0]
+    story = listings.latest(1)[0]
     for name in ["index.html", "feed/widget/index.html", "page/1/index.html", file_for(story.url),
                  "sections/war/index.html", "sections/war/page/1/index.html"]:
         assert (public / name).is_file(), name
@@ -41,14 +41,14 @@ def test_build_writes_every_page_with_compressed_variants(public):
 def _story_files(story, section, author, tags):
     """The files a publish of ``story`` rewrites, not counting the sitemap index."""
     def pages(collection):
-        number = feed.Listing(collection).page_number_of(story)
+        number = listings.Listing(collection).page_number_of(story)
         folder = collection.get_absolute_url()[1:]
         return {f"{folder}index.html", f"{folder}page/{number}/index.html",
                 f"{folder}rss.xml", f"{folder}atom.xml", f"{folder}feed.json"}
 
     month = timezone.localtime(story.first_published_at)
     return {file_for(story.url), "index.html", "feed/widget/index.html", "live/latest.json",
-            f"page/{feed.page_number_of(story.feed_position)}/index.html",
+            f"page/{listings.page_number_of(story.feed_position)}/index.html",
             "feeds/rss.xml", "feeds/atom.xml", "feeds/feed.json",
             "sitemaps/news.xml", f"sitemaps/stories-{month:%Y-%m}.xml",
             *pages(section), *pages(author), *(file for tag in tags for file in pages(tag))}
@@ -85,7 +85,7 @@ def test_fifty_publishes_leave_an_old_page_file_unchanged(public, django_capture
 
 
 def test_unpublishing_removes_the_story_from_every_file(public, client, django_capture_on_commit_callbacks):
-    story = feed.latest(3)[2].specific
+    story = listings.latest(3)[2].specific
     with django_capture_on_commit_callbacks(execute=True):
         story.unpublish()
     assert not (public / file_for(story.url)).exists()
@@ -101,7 +101,7 @@ def test_unpublishing_removes_the_story_from_every_file(public, client, django_c
 def test_a_redirect_set_by_an_editor_wins_over_410(public, client, django_capture_on_commit_callbacks):
     from wagtail.contrib.redirects.models import Redirect
 
-    story = feed.latest(1)[0].specific
+    story = listings.latest(1)[0].specific
     with django_capture_on_commit_callbacks(execute=True):
         story.unpublish()
         Redirect.objects.create(old_path=Redirect.normalise_path(story.url), redirect_link="/")
@@ -112,7 +112,7 @@ def test_a_redirect_set_by_an_editor_wins_over_410(public, client, django_captur
 
 
 def test_republishing_brings_the_page_back(public, client, django_capture_on_commit_callbacks):
-    story = feed.latest(1)[0].specific
+    story = listings.latest(1)[0].specific
     with django_capture_on_commit_callbacks(execute=True):
         story.unpublish()
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,7 +123,7 @@ def test_republishing_brings_the_page_back(public, client, django_capture_on_com
 
 
 def test_changing_a_slug_leaves_a_redirect_not_a_stale_file(public, client, django_capture_on_commit_callbacks):
-    story = feed.latest(1)[0].specific
+    story = listings.latest(1)[0].specific
     old_url = story.url
     story.slug = "a-brand-new-slug"
     with django_capture_on_commit_callbacks(execute=True):
@@ -135,7 +135,7 @@ def test_changing_a_slug_leaves_a_redirect_not_a_stale_file(public, client, djan
 
 
 def test_moving_a_story_to_another_section_updates_both(public, django_capture_on_commit_callbacks):
-    story = feed.latest(1)[0].specific
+    story = listings.latest(1)[0].specific
     old, new = story.section, Section.objects.exclude(pk=story.section_id).first()
     story.section = new
     with django_capture_on_commit_callbacks(execute=True):
@@ -149,7 +149,7 @@ def test_moving_a_story_to_another_section_updates_both(public, django_capture_o
 def test_editing_an_author_rerenders_their_stories_in_the_background(public, django_capture_on_commit_callbacks):
     from bulletin.publishing.models import OutboxEntry
 
-    story = feed.latest(1)[0].specific
+    story = listings.latest(1)[0].specific
     author = story.authors[0]
     with django_capture_on_commit_callbacks(execute=True):
         author.bio = "A completely new biography."
@@ -160,7 +160,7 @@ def test_editing_an_author_rerenders_their_stories_in_the_background(public, dja
 
 
 def test_check_finds_deleted_changed_and_stray_files(public):
-    story = feed.latest(1)[0]
+    story = listings.latest(1)[0]
     (public / file_for(story.url)).unlink()
     (public / "page/1/index.html").write_bytes(b"<p>edited by hand</p>")
     (public / "stray").mkdir()
@@ -201,7 +201,7 @@ def test_pending_outbox_entries_are_published_on_replay(public, settings):
 
 
 def test_deleting_a_story_removes_it_like_unpublishing(public, client, django_capture_on_commit_callbacks):
-    story = feed.latest(2)[1].specific
+    story = listings.latest(2)[1].specific
     url = story.url
     with django_capture_on_commit_callbacks(execute=True):
         story.delete()
@@ -213,7 +213,7 @@ def test_deleting_a_story_removes_it_like_unpublishing(public, client, django_ca
 
 def test_deleting_a_tag_removes_its_pages_and_updates_its_stories(public, django_capture_on_commit_callbacks):
     tag = Tag.objects.filter(stories__live=True).distinct().first()
-    story = feed.stories_of(tag).first()
+    story = listings.stories_of(tag).first()
     tag_page = f"{tag.get_absolute_url()[1:]}index.html"
     assert (public / tag_page).is_file()
     with django_capture_on_commit_callbacks(execute=True):

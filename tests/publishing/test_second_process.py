@@ -1,4 +1,4 @@
-"""The publisher's helper process (publishing/helper.py), in real `bulletin` processes on a real data folder:
+"""The publisher's helper process (publishing/second_process.py), in real `bulletin` processes on a real data folder:
 the test settings turn it off, since a second process cannot see the test database."""
 
 import os
@@ -14,13 +14,13 @@ PUBLISH = """
 import os, signal
 from django.db import transaction
 from bulletin.newsroom.models import Author, Byline, NewsFeedPage, Section, StoryPage
-from bulletin.publishing import helper, publisher
+from bulletin.publishing import publisher, second_process
 if KILL_WHEN == "during":
-    start = helper.RenderingHelper.start
+    start = second_process.RenderingHelper.start
     def start_and_kill(self, *args):
         start(self, *args)
         os.kill(self._process.pid, signal.SIGKILL)
-    helper.RenderingHelper.start = start_and_kill
+    second_process.RenderingHelper.start = start_and_kill
 feed_page, section, author = NewsFeedPage.objects.get(), Section.objects.first(), Author.objects.first()
 for n in range(COUNT):
     story = StoryPage(title=f"Helper test story {n}", slug=f"PREFIX-{n}", summary="Published by the helper test.",

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import Author, Section, Tag
 from tests.factories import publish_story
 
@@ -125,7 +125,7 @@ def check_atom(content):
 
 @pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
 def test_site_feed_lists_the_newest_stories_with_their_fields(client, db, fmt):
-    newest = list(feed.latest(20))
+    newest = list(listings.latest(20))
     parsed = parse(client, FEED_URLS[fmt])
     items = parsed["items"] if fmt == "json" else parsed.entries
     assert len(items) == 20
@@ -167,7 +167,7 @@ def test_each_section_tag_and_author_has_feeds_of_its_own_stories(client, db, fm
         file_name = FEED_URLS[fmt].rsplit("/", 1)[1]
         parsed = parse(client, f"{folder}{file_name}", fmt)
         items = parsed["items"] if fmt == "json" else parsed.entries
-        expected = [f"http://testserver{s.url}" for s in feed.Listing(collection).head()[:20]]
+        expected = [f"http://testserver{s.url}" for s in listings.Listing(collection).head()[:20]]
         assert [item["url"] if fmt == "json" else item.link for item in items] == expected
         title = parsed["title"] if fmt == "json" else parsed.feed.title
         assert title == f"{collection.name} · Bulletin"

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import Author, PublicationSettings
 from tests.factories import publish_story
 
@@ -88,7 +88,7 @@ def check_open_graph(og, soup, story=None):
 
 
 def test_story_page_has_a_valid_news_article_breadcrumbs_and_previews(client, db):
-    story = next(s for s in feed.latest(10) if s.updated_at).specific
+    story = next(s for s in listings.latest(10) if s.updated_at).specific
     json_ld, og, soup = extract(client, story.url)
     article = of_type(json_ld, "NewsArticle")
     check_news_article(article, soup, story)
@@ -212,7 +212,7 @@ def test_x_account_from_the_settings_names_the_site(client, db):
     publication.x_account = "@kyivevening"
     publication.full_clean()
     publication.save()
-    soup = extract(client, feed.latest(1)[0].url)[2]
+    soup = extract(client, listings.latest(1)[0].url)[2]
     assert soup.find("meta", attrs={"name": "twitter:site"})["content"] == "@kyivevening"
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import Author, Section, Tag
 from tests.factories import publish_story
 
@@ -27,7 +27,7 @@ def test_news_feed_lists_the_ten_newest_with_server_rendered_times(client, db):
     soup = get_soup(client, "/")
     assert soup.h1.get_text(strip=True) == "News Feed"
     items = soup.select("[data-feed-list] .feed-item")
-    expected = feed.latest()
+    expected = listings.latest()
     assert [item.select_one("a")["href"] for item in items] == [story.url for story in expected]
     for item, story in zip(items, expected, strict=True):
         published = item.select_one(".feed-item__time > time")
@@ -39,11 +39,11 @@ def test_news_feed_lists_the_ten_newest_with_server_rendered_times(client, db):
             assert updated.get_text(" ", strip=True).startswith("Updated ") and updated.time.get_text(strip=True)
     more = soup.select_one("[data-show-more]")
     assert more.get_text(strip=True) == "Show More"
-    assert more["href"] == f"/page/{feed.page_number_of(feed.latest(11)[-1].feed_position)}/"
+    assert more["href"] == f"/page/{listings.page_number_of(listings.latest(11)[-1].feed_position)}/"
 
 
 def test_demo_has_updated_and_not_updated_stories_on_the_first_pages(client, db):
-    stories = feed.latest(30)
+    stories = listings.latest(30)
     assert any(s.updated_at for s in stories) and any(not s.updated_at for s in stories)
 
 
@@ -68,12 +68,12 @@ def test_widget_fragment_is_the_latest_ten_without_a_page_around_it(client, db):
     response = client.get("/feed/widget/")
     assert b"<html" not in response.content
     soup = BeautifulSoup(response.content, "html5lib")
-    assert [int(li["data-position"]) for li in soup.select(".feed-item")] == [s.feed_position for s in feed.latest()]
+    assert [int(li["data-position"]) for li in soup.select(".feed-item")] == [s.feed_position for s in listings.latest()]
     assert soup.select_one("[data-show-more]")
 
 
 def story_with(predicate):
-    return next(story.specific for story in feed.latest(60) if predicate(story.specific))
+    return next(story.specific for story in listings.latest(60) if predicate(story.specific))
 
 
 def test_story_page_has_the_reference_structure(client, db):
@@ -175,7 +175,7 @@ def test_public_pages_send_a_strict_content_security_policy(client, db, admin_cl
 
 
 def test_public_pages_have_no_inline_script(client, db):
-    story = feed.latest(1)[0]
+    story = listings.latest(1)[0]
     for url in ["/", "/page/2/", story.url, "/sections/war/", "/feed/widget/"]:
         soup = get_soup(client, url)
         # JSON-LD blocks are data, never run (and allowed by the CSP); every script that runs is a file.
@@ -195,41 +195,41 @@ def test_collection_pages_list_their_stories_newest_first(client, db, kind):
         "tag": Tag.objects.filter(stories__live=True).first(),
         "author": Author.objects.first(),
     }[kind]
-    expected = list(feed.stories_of(collection))
+    expected = list(listings.stories_of(collection))
     assert expected, "the demo gives every collection stories"
     soup = get_soup(client, collection.get_absolute_url())
-    assert card_links(soup) == [s.url for s in expected[:feed.LISTING_PAGE_SIZE]]
+    assert card_links(soup) == [s.url for s in expected[:listings.LISTING_PAGE_SIZE]]
     assert soup.h1.get_text(" ", strip=True).startswith(collection.name)
 
 
 def test_collection_archive_pages_count_from_the_oldest(client, db):
     section = Section.objects.get(slug="war")
-    for _ in range(feed.LISTING_PAGE_SIZE + 3):
+    for _ in range(listings.LISTING_PAGE_SIZE + 3):
         publish_story(section=section)
-    stories = list(feed.stories_of(section))  # newest first
+    stories = list(listings.stories_of(section))  # newest first
     oldest_first = stories[::-1]
     page_one = get_soup(client, f"{section.get_absolute_url()}page/1/")
-    assert card_links(page_one) == [s.url for s in reversed(oldest_first[:feed.LISTING_PAGE_SIZE])]
+    assert card_links(page_one) == [s.url for s in reversed(oldest_first[:listings.LISTING_PAGE_SIZE])]
     head = get_soup(client, section.get_absolute_url())
     older = head.select_one("a[rel=next]")["href"]
-    next_older = stories[feed.LISTING_PAGE_SIZE]
-    assert older == f"{section.get_absolute_url()}page/{feed.Listing(section).page_number_of(next_older)}/"
+    next_older = stories[listings.LISTING_PAGE_SIZE]
+    assert older == f"{section.get_absolute_url()}page/{listings.Listing(section).page_number_of(next_older)}/"
     assert next_older.url in card_links(get_soup(client, older))
 
 
 def test_new_stories_leave_old_collection_pages_alone(client, db):
     section = Section.objects.get(slug="war")
-    for _ in range(feed.LISTING_PAGE_SIZE):
+    for _ in range(listings.LISTING_PAGE_SIZE):
         publish_story(section=section)
     url = f"{section.get_absolute_url()}page/1/"
     before = client.get(url).content
-    for _ in range(feed.LISTING_PAGE_SIZE + 5):
+    for _ in range(listings.LISTING_PAGE_SIZE + 5):
         publish_story(section=section)
     assert client.get(url).content == before
 
 
 def test_unpublished_story_is_gone_from_every_list(client, db):
-    story = feed.latest(1)[0].specific
+    story = listings.latest(1)[0].specific
     story.unpublish()
     urls = ["/", "/feed/widget/", story.section.get_absolute_url(), story.authors[0].get_absolute_url()]
     for url in urls:
@@ -238,7 +238,7 @@ def test_unpublished_story_is_gone_from_every_list(client, db):
 
 
 def test_times_follow_the_configured_time_zone(client, db, settings):
-    story = feed.latest(1)[0]
+    story = listings.latest(1)[0]
     kyiv = get_soup(client, story.url).select_one(".story__dates time")
     settings.TIME_ZONE = "America/New_York"
     new_york = get_soup(client, story.url).select_one(".story__dates time")
@@ -249,7 +249,7 @@ def test_times_follow_the_configured_time_zone(client, db, settings):
 def test_update_time_is_time_only_on_the_day_of_publication(db):
     from bulletin.web.templatetags.newsstyle import news_datetime, news_update_time
 
-    story = feed.latest(1)[0]
+    story = listings.latest(1)[0]
     published = story.first_published_at
     same_day = published.replace(hour=16, minute=10) if published.hour < 16 else published + timedelta(minutes=5)
     assert NEWS_TIME.match(news_datetime(published))
