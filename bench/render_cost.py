@@ -20,8 +20,8 @@ if __name__ == "__main__":  # not when a child process imports this module
     from bulletin.publishing import build, plan
 
     urls = plan.all_urls()
-    stories = [u for u in urls if u.count("/") == 2 and u.endswith("/") and not u.startswith("/page/")][2000:2400]
-    lists = [u for u in urls if u.startswith(("/sections/", "/tags/", "/authors/")) and u.endswith("/")][:200]
+    stories = [entry for entry in urls if entry.kind == plan.STORY][2000:2400]
+    lists = [entry for entry in urls if entry.kind == plan.COLLECTION][:200]
     for name, chosen in (("story page", stories), ("list page", lists)):
         build._render_chunk(chosen[:50])  # warm-up: templates, the first images and renditions
         started = time.process_time()

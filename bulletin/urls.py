@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from bulletin.live import views as live
+from bulletin.newsroom.collection_kinds import KINDS
 from bulletin.syndication import urls as syndication_urls
 from bulletin.web import views as web
 
@@ -16,12 +17,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("page/<int:number>/", web.archive_page, name="archive_page"),
     path("feed/widget/", web.feed_widget, name="feed_widget"),
-    path("sections/<str:slug>/", web.collection_page, {"kind": "sections"}, name="section"),
-    path("sections/<str:slug>/page/<int:number>/", web.collection_page, {"kind": "sections"}, name="section_page"),
-    path("tags/<str:slug>/", web.collection_page, {"kind": "tags"}, name="tag"),
-    path("tags/<str:slug>/page/<int:number>/", web.collection_page, {"kind": "tags"}, name="tag_page"),
-    path("authors/<str:slug>/", web.collection_page, {"kind": "authors"}, name="author"),
-    path("authors/<str:slug>/page/<int:number>/", web.collection_page, {"kind": "authors"}, name="author_page"),
+    # Each collection kind's head page and numbered pages (newsroom/collection_kinds.py).
+    *(pattern for kind in KINDS for pattern in (
+        path(f"{kind.segment}/<str:slug>/", web.collection_page, {"kind": kind.segment}, name=kind.name),
+        path(f"{kind.segment}/<str:slug>/page/<int:number>/", web.collection_page, {"kind": kind.segment},
+             name=kind.page_route),
+    )),
     path("favicon.ico", web.favicon, name="favicon"),
     # /live/ itself (server-sent events) is answered by the front of `bulletin serve`, never by Django.
     path("live/latest.json", live.latest_events, name="live_latest"),

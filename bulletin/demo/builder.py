@@ -26,6 +26,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
 from bulletin.newsroom import roles
+from bulletin.newsroom.collection_kinds import AUTHORS, SECTIONS, TAGS
 from bulletin.newsroom.models import (
     Author,
     AuthorLink,
@@ -210,13 +211,13 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                 story.feed_position = first_position + start + offset + 1
                 story.reading_minutes = story.compute_reading_minutes()
                 stories.append(story)
-                entries.append(_next_entry(counters, ListingEntry.SECTION, story.section.pk, page))
+                entries.append(_next_entry(counters, SECTIONS.name, story.section.pk, page))
                 for order, author in enumerate(rng.sample(authors, 1 if rng.random() < 0.8 else 2)):
                     bylines.append(Byline(page_id=page.pk, author=author, sort_order=order))
-                    entries.append(_next_entry(counters, ListingEntry.AUTHOR, author.pk, page))
+                    entries.append(_next_entry(counters, AUTHORS.name, author.pk, page))
                 for tag in rng.sample(tags, rng.randint(1, 3)):
                     story_tags.append(StoryPage.tags.through(storypage_id=page.pk, tag_id=tag.pk))
-                    entries.append(_next_entry(counters, ListingEntry.TAG, tag.pk, page))
+                    entries.append(_next_entry(counters, TAGS.name, tag.pk, page))
                 sources.append(CitedSource(page_id=page.pk, name=f"Statement by {rng.choice(text.SOURCES)}",
                                            url=f"https://example.org/statements/{page.pk}", sort_order=0))
                 if rng.random() < 0.05:

@@ -5,12 +5,17 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from wagtail import hooks
 
 from .models import BACKLOG, LiveEvent
 
 logger = logging.getLogger(__name__)
 
+#: The Wagtail hook that renders a story's News Feed item for the events: ``fn(story, compact)`` returns its HTML
+#: (``compact``: as the widget beside a story shows it). The reader site registers it (web/wagtail_hooks.py): the
+#: markup is the reader site's own, and a reader's page inserts the item as it comes. Without one, events carry
+#: no HTML.
+FEED_ITEM_HOOK = "bulletin_live_feed_item"
 
 
 def redis_names():
@@ -27,11 +32,10 @@ def story_payload(story, with_items=True):
         "published_at": story.first_published_at.isoformat() if story.first_published_at else None,
         "updated_at": story.updated_at.isoformat() if story.updated_at else None,
     }}
-    if with_items:
-        # The same template as the News Feed and the widget, so an item added live matches one rendered there.
-        payload["html"] = render_to_string("web/includes/feed_item.html", {"story": story}).strip()
-        payload["html_compact"] = render_to_string(
-            "web/includes/feed_item.html", {"story": story, "compact": True, "heading": "h3"}).strip()
+    renderers = hooks.get_hooks(FEED_ITEM_HOOK) if with_items else []
+    if renderers:
+        payload["html"] = renderers[0](story, compact=False)
+        payload["html_compact"] = renderers[0](story, compact=True)
     return payload
 
 

@@ -1,4 +1,4 @@
-"""The blocks a story body is made of. Each block's markup lives in web/templates/blocks/<name>.html."""
+"""The blocks a story body is made of. Each block's markup lives in templates/newsroom/blocks/<name>.html."""
 
 import contextlib
 import contextvars
@@ -43,7 +43,7 @@ class ParagraphBlock(blocks.RichTextBlock):
 class HeadingBlock(blocks.CharBlock):
     class Meta:
         icon = "title"
-        template = "blocks/heading.html"
+        template = "newsroom/blocks/heading.html"
         max_length = 120
 
 
@@ -93,7 +93,7 @@ class ImageBlock(blocks.StructBlock):
 
     class Meta:
         icon = "image"
-        template = "blocks/image.html"
+        template = "newsroom/blocks/image.html"
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -102,7 +102,7 @@ class QuoteBlock(blocks.StructBlock):
 
     class Meta:
         icon = "openquote"
-        template = "blocks/quote.html"
+        template = "newsroom/blocks/quote.html"
 
 
 class LinkCardBlock(blocks.StructBlock):
@@ -130,7 +130,7 @@ class LinkCardBlock(blocks.StructBlock):
 
     class Meta:
         icon = "link"
-        template = "blocks/link_card.html"
+        template = "newsroom/blocks/link_card.html"
 
 
 class StoryBodyBlock(blocks.StreamBlock):

@@ -8,7 +8,8 @@ feed_position index instead of sorting the archive.
 
 from django.db.models import F, Max
 
-from .models import Author, ListingEntry, Section, StoryPage, Tag
+from . import collection_kinds
+from .models import ListingEntry, StoryPage
 
 #: Stories on one archive page, in the widget, and per "Show More".
 FEED_PAGE_SIZE = 10
@@ -56,15 +57,10 @@ def older_page_number(stories):
     return page_number_of(position) if position else None
 
 
-def stories_of(collection):
-    """Live stories of a Section, Tag or Author, newest first."""
-    if isinstance(collection, Section):
-        return feed_stories().filter(section=collection)
-    if isinstance(collection, Tag):
-        return feed_stories().filter(tags=collection)
-    if isinstance(collection, Author):
-        return feed_stories().filter(bylines__author=collection)
-    raise TypeError(f"not a collection of stories: {collection!r}")
+def stories_of(collection, kind=None):
+    """Live stories of a section, tag or author (of ``kind``, by default its model's), newest first."""
+    kind = kind or collection_kinds.kind_of(collection)
+    return feed_stories().filter(**{kind.story_lookup: collection})
 
 
 #: Stories on one page of a section, tag or author.
@@ -79,9 +75,11 @@ class Listing:
     page does not grow with the archive.
     """
 
-    def __init__(self, collection):
+    def __init__(self, collection, kind=None):
         self.collection = collection
-        self.entries = ListingEntry.objects.filter(kind=ListingEntry.kind_of(collection), collection_id=collection.pk)
+        #: The CollectionKind listed (by default the kind of the collection's model).
+        self.kind = kind or collection_kinds.kind_of(collection)
+        self.entries = ListingEntry.objects.filter(kind=self.kind.name, collection_id=collection.pk)
 
     def _stories(self, entries):
         return list(feed_stories().filter(listing_entries__in=entries).annotate(

@@ -1,15 +1,12 @@
 """Stories, the News Feed page they belong to, and the authors, sections and tags that group them."""
 
-import contextlib
-import contextvars
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Prefetch
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -22,7 +19,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet, PageViewRestriction
 from wagtail.search import index
 
-from . import blocks
+from . import blocks, collection_kinds, render_memo
 from .permissions import StoryPermissionTester
 from .reading_time import count_words, reading_minutes
 
@@ -74,42 +71,38 @@ class PublicationSettings(BaseGenericSetting):
         return self.name
 
 
-class Section(models.Model):
+class Topic(models.Model):
+    """What sections and tags share: a name, a slug for their URLs and a description for their pages."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    description = models.TextField(blank=True, max_length=500)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return collection_kinds.kind_of(self).url(self)
+
+
+class Section(Topic):
     """A part of the newsroom (War, Politics, Business…); every story has one primary section."""
 
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
-    description = models.TextField(blank=True, max_length=500)
-
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("section", args=[self.slug])
+    class Meta(Topic.Meta):
+        pass
 
 
-class Tag(models.Model):
+class Tag(Topic):
     """A topic that cuts across sections (a place, a person, an event)."""
 
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
-    description = models.TextField(blank=True, max_length=500)
-
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("tag", args=[self.slug])
+    class Meta(Topic.Meta):
+        pass
 
 
 class Author(index.Indexed, ClusterableModel):
@@ -140,7 +133,7 @@ class Author(index.Indexed, ClusterableModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("author", args=[self.slug])
+        return collection_kinds.kind_of(self).url(self)
 
 
 class AuthorLink(Orderable):
@@ -168,45 +161,13 @@ class NewsFeedPage(Page):
         the section and the image. Every story page is served through here, live and by the publisher.
         """
         if len(path_components) == 1:
-            story = _preloaded.get().pop((self.path, path_components[0]), None) or (
+            preloaded = render_memo.for_request(request).get(render_memo.PRELOADED_STORIES, {})
+            story = preloaded.pop((self.path, path_components[0]), None) or (
                 StoryPage.objects.select_related("section", "feature_image")
                 .filter(path__startswith=self.path, depth=self.depth + 1, slug=path_components[0]).first())
             if story is not None:
                 return story.route(request, [])
         return super().route(request, path_components)
-
-
-#: Stories loaded ahead by preloaded_stories(), by (feed page path, slug); route() takes each one once.
-_preloaded = contextvars.ContextVar("preloaded_stories", default={})
-
-
-@contextlib.contextmanager
-def preloaded_stories(slugs):
-    """Within the block, route() serves the live stories with these slugs from memory, loaded in a handful of
-    queries together with what their pages show (section, image and its renditions, bylines, tags, corrections,
-    sources, and whether the site has any view restriction at all).
-
-    For `bulletin build`, which renders thousands of stories in a row. One at a time, a story page makes nine
-    small queries, and Django's query compiler costs more than the database for each: compiling the story
-    query alone takes 0.7 ms of the 7 ms a page takes. The objects are those a query in the view would return.
-    """
-    # With their renditions prefetched, Wagtail neither asks the database nor its cache for the feature image
-    # and avatar sizes a page shows.
-    bylines = Prefetch("bylines", queryset=Byline.objects.select_related("author__avatar")
-                       .prefetch_related("author__avatar__renditions"))
-    stories = (StoryPage.objects.live().filter(slug__in=slugs).select_related("section", "feature_image")
-               .prefetch_related(bylines, "tags", "corrections", "sources", "feature_image__renditions"))
-    unrestricted = not PageViewRestriction.objects.exists()
-    found = {}
-    for story in stories:
-        story.__dict__["authors"] = [byline.author for byline in story.bylines.all()]  # the cached_property
-        story.__dict__["site_has_no_view_restrictions"] = unrestricted
-        found[(story.path[:-story.steplen], story.slug)] = story
-    token = _preloaded.set(found)
-    try:
-        yield
-    finally:
-        _preloaded.reset(token)
 
 
 class StoryQuerySet(PageQuerySet):
@@ -336,7 +297,8 @@ class StoryPage(Page):
         return [byline.author for byline in self.bylines.all().select_related("author__avatar")]
 
     def get_view_restrictions(self):
-        # preloaded_stories() found no view restriction anywhere on the site, so none applies here: spare
+        # `bulletin build` found no view restriction anywhere on the site when it loaded this story ahead
+        # (publishing/build.py, preload_stories), so none applies here: spare
         # Wagtail's two queries (the ancestors, then their restrictions) on every page of a build.
         if self.__dict__.get("site_has_no_view_restrictions"):
             return PageViewRestriction.objects.none()
@@ -368,12 +330,10 @@ class ListingEntry(models.Model):
 
     Like the News Feed's positions, these numbers never change: page k of a list holds the positions
     ((k-1)·20, k·20], so a new story only reaches the newest page and removing one leaves a gap on its own page.
+    ``kind`` is a CollectionKind's name (collection_kinds.py).
     """
 
-    SECTION, TAG, AUTHOR = "section", "tag", "author"
-    KINDS = [(SECTION, "section"), (TAG, "tag"), (AUTHOR, "author")]
-
-    kind = models.CharField(max_length=10, choices=KINDS)
+    kind = models.CharField(max_length=10, choices=[(kind.name, kind.name) for kind in collection_kinds.KINDS])
     collection_id = models.BigIntegerField()
     story = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="listing_entries")
     position = models.BigIntegerField()
@@ -384,16 +344,11 @@ class ListingEntry(models.Model):
             models.UniqueConstraint(fields=["kind", "collection_id", "position"], name="listing_entry_unique_position"),
         ]
 
-    @staticmethod
-    def kind_of(collection):
-        return {Section: ListingEntry.SECTION, Tag: ListingEntry.TAG, Author: ListingEntry.AUTHOR}[type(collection)]
-
     @classmethod
     def place(cls, story):
         """Add a published story to the lists it belongs to (keeping any place it has) and remove it from
         lists it left. Runs inside the publish transaction."""
-        wanted = {(cls.SECTION, story.section_id)} | {(cls.TAG, tag.pk) for tag in story.tags.all()} | {
-            (cls.AUTHOR, byline.author_id) for byline in story.bylines.all()}
+        wanted = {(kind.name, pk) for kind in collection_kinds.KINDS for pk in kind.ids_of(story)}
         existing = {(e.kind, e.collection_id): e for e in cls.objects.filter(story=story)}
         for key in existing.keys() - wanted:
             existing[key].delete()

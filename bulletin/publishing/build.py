@@ -5,11 +5,14 @@ import multiprocessing
 import os
 
 from django.db import connection, connections
+from django.db.models import Prefetch
 from django.utils import timezone
 from tqdm import tqdm
+from wagtail.models import PageViewRestriction
 
+from bulletin.newsroom import render_memo
 from bulletin.newsroom.blocks import reusing_images
-from bulletin.newsroom.models import preloaded_stories
+from bulletin.newsroom.models import Byline, StoryPage
 
 from . import plan
 from .models import GoneURL, OutboxEntry
@@ -27,19 +30,50 @@ class BuildResult:
     removed: int
 
 
+#: What a removed story's URL of _gone_urls() shows: its 410 page.
+GONE = "gone"
+
+
 def _gone_urls():
-    return list(GoneURL.objects.values_list("path", flat=True))
+    return [plan.SiteURL(path, GONE) for path in GoneURL.objects.values_list("path", flat=True)]
 
 
 #: The images that the chunks of one build share (see blocks.reusing_images); each worker process fills its own.
 _images = {}
 
 
-def _render_chunk(urls):
+def preload_stories(renderer, slugs):
+    """Load the live stories with these ``slugs`` in a handful of queries, together with what their pages show
+    (section, image and its renditions, bylines, tags, corrections, sources, and whether the site has any view
+    restriction at all), for the renderer's current batch: NewsFeedPage.route() serves them from memory
+    (newsroom/render_memo.py, PRELOADED_STORIES).
+
+    `bulletin build` renders thousands of stories in a row. One at a time, a story page makes nine small queries,
+    and Django's query compiler costs more than the database for each: compiling the story query alone takes
+    0.7 ms of the 7 ms a page takes. The objects are those a query in the view would return.
+    """
+    # With their renditions prefetched, Wagtail neither asks the database nor its cache for the feature image
+    # and avatar sizes a page shows.
+    bylines = Prefetch("bylines", queryset=Byline.objects.select_related("author__avatar")
+                       .prefetch_related("author__avatar__renditions"))
+    stories = (StoryPage.objects.live().filter(slug__in=slugs).select_related("section", "feature_image")
+               .prefetch_related(bylines, "tags", "corrections", "sources", "feature_image__renditions"))
+    unrestricted = not PageViewRestriction.objects.exists()
+    found = {}
+    for story in stories:
+        # What StoryPage computes itself otherwise: its cached ``authors``, and the answer that lets
+        # get_view_restrictions() skip its two queries.
+        story.__dict__["authors"] = [byline.author for byline in story.bylines.all()]
+        story.__dict__["site_has_no_view_restrictions"] = unrestricted
+        found[(story.path[:-story.steplen], story.slug)] = story
+    renderer.memo[render_memo.PRELOADED_STORIES] = found
+
+
+def _render_chunk(entries):
     publisher = Publisher(durable=False)  # build() flushes everything to disk once, at the end
-    story_slugs = [url.strip("/") for url in urls if url.endswith("/") and url.count("/") == 2]
-    with preloaded_stories(story_slugs), reusing_images(_images):
-        return publisher.publish_urls(urls, log_errors=False), len(urls)
+    preload_stories(publisher.renderer, [entry.slug for entry in entries if entry.kind == plan.STORY])
+    with reusing_images(_images):
+        return publisher.publish_urls([entry.url for entry in entries], log_errors=False), len(entries)
 
 
 def _start_worker():
@@ -85,7 +119,7 @@ def build(workers=None, progress=False):
 
 def _owned_files():
     """The files public/ should hold: each live URL's page and each removed story's 410 marker."""
-    return {file_for(url) for url in plan.all_urls()} | {gone_marker_for(url) for url in _gone_urls()}
+    return {file_for(entry.url) for entry in plan.all_urls()} | {gone_marker_for(entry.url) for entry in _gone_urls()}
 
 
 def _remove_orphans():
@@ -111,7 +145,8 @@ def check(progress=False):
     """Render every URL in memory and compare with public/: stale, missing and extra files."""
     publisher = Publisher()
     stale, missing = [], []
-    for url in tqdm(plan.all_urls() + _gone_urls(), unit="page", disable=not progress):
+    for entry in tqdm(plan.all_urls() + _gone_urls(), unit="page", disable=not progress):
+        url = entry.url
         rendered = publisher.renderer.render(url)
         if rendered.status == 200:
             name = file_for(url)

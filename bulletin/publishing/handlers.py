@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.signals import page_published, page_unpublished
 
+from bulletin.newsroom.collection_kinds import AUTHORS, TAGS
 from bulletin.newsroom.models import Author, PublicationSettings, Section, StoryPage, Tag
 
 from . import plan
@@ -54,13 +55,13 @@ def redirect_changed(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Author)
 def author_changed(sender, instance, **kwargs):
-    record(f"author {instance.name}", plan.for_author(instance))
+    record(f"author {instance.name}", plan.for_collection(AUTHORS, instance))
 
 
 @receiver(post_save, sender=Tag)
 @receiver(pre_delete, sender=Tag)  # before its links to its stories go: its pages leave public/, its stories lose it
 def tag_changed(sender, instance, **kwargs):
-    record(f"tag {instance.name}", plan.for_tag(instance))
+    record(f"tag {instance.name}", plan.for_collection(TAGS, instance))
 
 
 @receiver(post_save, sender=Section)

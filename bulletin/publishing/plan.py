@@ -8,10 +8,12 @@ loses its last). Pages whose content shifts as a whole (a collection's pages aft
 story of an author whose bio changed, every page after a section is renamed) are returned as ``later`` and
 rendered in the background.
 
-Feeds and sitemaps are named here by their URL names (syndication's URLconf), never imported.
+Every URL is built by reverse(): pages, feeds and sitemaps are named here by their URL names (the URLconf),
+never imported; the collection kinds (sections, tags, authors) come from newsroom/collection_kinds.py.
 """
 
 import dataclasses
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -19,7 +21,8 @@ from django.utils import timezone
 from wagtail.models import Page, ReferenceIndex
 
 from bulletin.newsroom import listings
-from bulletin.newsroom.models import Author, Section, StoryPage, Tag
+from bulletin.newsroom.collection_kinds import KINDS, SECTIONS, paired_with_kinds
+from bulletin.newsroom.models import StoryPage
 
 
 @dataclasses.dataclass
@@ -31,59 +34,73 @@ class Plan:
     next: list = dataclasses.field(default_factory=list)
 
 
+# What a URL of all_urls() shows.
+NEWS_FEED, WIDGET, LIVE, ARCHIVE, STORY, COLLECTION, FEED, SITEMAP, ROBOTS = (
+    "news feed", "widget", "live", "archive", "story", "collection", "feed", "sitemap", "robots")
+
+
+class SiteURL(NamedTuple):
+    """One URL of the site, and what it shows (one of NEWS_FEED … ROBOTS above)."""
+
+    url: str
+    kind: str
+    #: A story's slug: `bulletin build` loads the stories of a chunk ahead by it.
+    slug: str = ""
+
+
 @dataclasses.dataclass(frozen=True)
 class PublishedState:
     """What public/ shows of a story: its URL and the pages of the sections, tags and authors that list it."""
 
     url: str
-    listed: tuple  # (collection, page number) pairs
+    listed: tuple  # (kind, collection, page number)
 
     @classmethod
     def of(cls, story):
-        collections = [story.section, *story.tags.all(), *(b.author for b in story.bylines.all())]
         listed = []
-        for collection in collections:
-            number = listings.Listing(collection).page_number_of(story)
+        for kind, collection in paired_with_kinds(story):
+            number = listings.Listing(collection, kind).page_number_of(story)
             if number:
-                listed.append((collection, number))
+                listed.append((kind, collection, number))
         return cls(url=story.url, listed=tuple(listed))
 
 
 def _collection_urls(listed):
-    """The head and the numbered page of each (collection, page number)."""
+    """The head and the numbered page of each (kind, collection, page number)."""
     urls = []
-    for collection, number in listed:
-        urls += [collection.get_absolute_url(), f"{collection.get_absolute_url()}page/{number}/"]
+    for kind, collection, number in listed:
+        urls += [kind.url(collection), kind.url(collection, number)]
     return urls
 
 
-#: The live News Feed's polling fallback (the live app's last events): rewritten with every change of the feed.
-LIVE_EVENTS = "/live/latest.json"
+def _live_events():
+    """The live News Feed's polling fallback (the live app's last events): rewritten with every change of the feed."""
+    return reverse("live_latest")
 
 
 #: The feed formats of the syndication URLs named feed_<format> and collection_feed_<format>.
 FEED_FORMATS = ("rss", "atom", "json")
-_KINDS = {Section: "sections", Tag: "tags", Author: "authors"}
 
 
 def _collections_of(stories):
-    """The sections, tags and authors of ``stories`` (a queryset), whose feeds may list them."""
+    """(kind, collection) for the sections, tags and authors of ``stories`` (a queryset), whose feeds may list them."""
+    lookups = [kind.story_lookup for kind in KINDS]
+    related = [lookup for lookup in lookups if "__" not in lookup and StoryPage._meta.get_field(lookup).many_to_one]
     collections = []
-    for story in stories.select_related("section").prefetch_related("tags", "bylines__author"):
-        collections += [story.section, *story.tags.all(), *(byline.author for byline in story.bylines.all())]
+    for story in stories.select_related(*related).prefetch_related(*(set(lookups) - set(related))):
+        collections += paired_with_kinds(story)
     return collections
 
 
-def _feeds_of(collection):
-    kind = _KINDS[type(collection)]
-    return [reverse(f"collection_feed_{name}", kwargs={"kind": kind, "slug": collection.slug}) for name in FEED_FORMATS]
+def _feeds_of(kind, collection):
+    return [kind.feed_url(collection, name) for name in FEED_FORMATS]
 
 
 def _syndication_feeds(collections):
-    """The site's feeds and those of each collection."""
+    """The site's feeds and those of each (kind, collection)."""
     urls = [reverse(f"feed_{name}") for name in FEED_FORMATS]
-    for collection in dict.fromkeys(collections):
-        urls += _feeds_of(collection)
+    for kind, collection in dict.fromkeys(collections):
+        urls += _feeds_of(kind, collection)
     return urls
 
 
@@ -102,9 +119,9 @@ def _sitemaps_for(story):
 
 
 def _feed_urls_for(story):
-    urls = ["/", "/feed/widget/", LIVE_EVENTS]
+    urls = ["/", reverse("feed_widget"), _live_events()]
     if story.feed_position:
-        urls.append(f"/page/{listings.page_number_of(story.feed_position)}/")
+        urls.append(reverse("archive_page", args=[listings.page_number_of(story.feed_position)]))
     return urls
 
 
@@ -124,10 +141,10 @@ def for_story(story, before=None):
     """A story was published or updated; ``before`` is the PublishedState it had, if it was live."""
     after = PublishedState.of(story)
     now = [story.url, *_feed_urls_for(story), *_collection_urls(after.listed)]
-    collections = [collection for collection, _ in after.listed]
+    collections = [(kind, collection) for kind, collection, _ in after.listed]
     if before:
         now += _collection_urls(before.listed)  # lists it left, or pages whose links show its old headline
-        collections += [collection for collection, _ in before.listed]
+        collections += [(kind, collection) for kind, collection, _ in before.listed]
         if before.url != after.url:
             now.append(before.url)
     return Plan(now=list(dict.fromkeys(now)), next=_syndication_feeds(collections) + _sitemaps_for(story),
@@ -140,56 +157,55 @@ def for_removed_story(story, url):
     now = [url, *_feed_urls_for(story), *_collection_urls(listed)]
     if story.feed_position:
         # The next newer archive page links to the page that held the story; that link may now skip it.
-        now.append(f"/page/{listings.page_number_of(story.feed_position) + 1}/")
+        now.append(reverse("archive_page", args=[listings.page_number_of(story.feed_position) + 1]))
     return Plan(now=list(dict.fromkeys(now)),
-                next=_syndication_feeds(collection for collection, _ in listed) + _sitemaps_for(story),
+                next=_syndication_feeds((kind, collection) for kind, collection, _ in listed) + _sitemaps_for(story),
                 later=_pages_linking_to(story))
 
 
-def _all_pages_of(collection):
-    listing = listings.Listing(collection)
-    pages = _collection_urls([(collection, n) for n in range(1, listing.page_count() + 1)])
-    return list(dict.fromkeys([collection.get_absolute_url(), *pages]))
+def _all_pages_of(kind, collection):
+    listing = listings.Listing(collection, kind)
+    pages = _collection_urls([(kind, collection, n) for n in range(1, listing.page_count() + 1)])
+    return list(dict.fromkeys([kind.url(collection), *pages]))
 
 
-def _feeds_showing(collection):
+def _feeds_showing(kind, collection):
     """The feeds that may list a story of ``collection``: the site's and those of every section, tag and author
     of its stories (their items name the authors, section and tags)."""
-    return _syndication_feeds([collection, *_collections_of(listings.stories_of(collection))])
+    return _syndication_feeds([(kind, collection), *_collections_of(listings.stories_of(collection, kind))])
 
 
-def for_author(author):
-    """An author's name, title, bio or avatar changed: their pages and feeds now, every story of theirs and
-    every feed that lists one later."""
-    stories = [story.url for story in listings.stories_of(author)]
-    now = _all_pages_of(author)[:1] + _feeds_of(author)
-    return Plan(now=now + [reverse("sitemap", args=["authors"])],
-                later=_all_pages_of(author)[1:] + stories + _feeds_showing(author))
-
-
-def for_tag(tag):
-    now = _all_pages_of(tag)[:1] + _feeds_of(tag)
-    return Plan(now=now + [reverse("sitemap", args=["tags"])],
-                later=_all_pages_of(tag)[1:] + [s.url for s in listings.stories_of(tag)] + _feeds_showing(tag))
+def for_collection(kind, collection):
+    """The name or description of a tag or author (their bio, avatar…) changed: its pages and feeds now, every
+    story of it and every feed that lists one later."""
+    pages = _all_pages_of(kind, collection)
+    stories = [story.url for story in listings.stories_of(collection, kind)]
+    return Plan(now=pages[:1] + _feeds_of(kind, collection) + [reverse("sitemap", args=[kind.segment])],
+                later=pages[1:] + stories + _feeds_showing(kind, collection))
 
 
 def for_section(section):
     """Section names are in every page's navigation: everything, in the background."""
-    return Plan(now=[section.get_absolute_url(), reverse("sitemap", args=["sections"])], later=all_urls())
+    return Plan(now=[SECTIONS.url(section), reverse("sitemap", args=[SECTIONS.segment])], later=_urls(all_urls()))
 
 
 def for_publication():
     """The publication's name or language is on every page, feed and the news sitemap: everything, in the
     background."""
-    return Plan(now=[], later=all_urls())
+    return Plan(now=[], later=_urls(all_urls()))
+
+
+def _urls(entries):
+    return [entry.url for entry in entries]
 
 
 def _syndication_urls():
     """robots.txt, every sitemap, and the site's feeds (the collections' feeds are listed with their pages)."""
-    urls = [reverse("robots_txt"), reverse("sitemap_index")]
+    urls = [SiteURL(reverse("robots_txt"), ROBOTS), SiteURL(reverse("sitemap_index"), SITEMAP)]
     months = StoryPage.objects.live().datetimes("first_published_at", "month", order="ASC")
-    names = ["news", *(f"stories-{month:%Y-%m}" for month in months), "sections", "tags", "authors"]
-    return urls + [reverse("sitemap", args=[name]) for name in names] + _syndication_feeds([])
+    names = ["news", *(f"stories-{month:%Y-%m}" for month in months), *(kind.segment for kind in KINDS)]
+    urls += [SiteURL(reverse("sitemap", args=[name]), SITEMAP) for name in names]
+    return urls + [SiteURL(url, FEED) for url in _syndication_feeds([])]
 
 
 def timed_urls():
@@ -198,11 +214,14 @@ def timed_urls():
 
 
 def all_urls():
-    """Every URL public/ holds for the live site."""
-    urls = ["/", "/feed/widget/", LIVE_EVENTS]
-    urls += [f"/page/{n}/" for n in range(1, listings.newest_page_number() + 1)]
-    urls += [story.url for story in StoryPage.objects.live().only("url_path").order_by("path")]
-    for model in (Section, Tag, Author):
-        for collection in model.objects.all():
-            urls += _all_pages_of(collection) + _feeds_of(collection)
+    """Every URL public/ holds for the live site, as SiteURLs."""
+    urls = [SiteURL("/", NEWS_FEED), SiteURL(reverse("feed_widget"), WIDGET), SiteURL(_live_events(), LIVE)]
+    urls += [SiteURL(reverse("archive_page", args=[n]), ARCHIVE)
+             for n in range(1, listings.newest_page_number() + 1)]
+    urls += [SiteURL(story.url, STORY, story.slug)
+             for story in StoryPage.objects.live().only("url_path", "slug").order_by("path")]
+    for kind in KINDS:
+        for collection in kind.model.objects.all():
+            urls += [SiteURL(url, COLLECTION) for url in _all_pages_of(kind, collection)]
+            urls += [SiteURL(url, FEED) for url in _feeds_of(kind, collection)]
     return urls + _syndication_urls()

@@ -18,10 +18,10 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from . import plan
-from .second_process import HelperFailed, RenderingHelper
 from .models import OutboxEntry
 from .paths import file_for, gone_marker_for
 from .render import Renderer
+from .second_process import HelperFailed, RenderingHelper
 from .storage import FilesystemStorage
 
 logger = logging.getLogger(__name__)

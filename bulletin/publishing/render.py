@@ -9,6 +9,8 @@ from django.core.handlers.base import BaseHandler
 from django.core.management import call_command
 from django.test import RequestFactory
 
+from bulletin.newsroom import render_memo
+
 
 @dataclasses.dataclass
 class Rendered:
@@ -30,15 +32,12 @@ class Renderer:
         self.memo = {}
 
     def new_batch(self):
-        """Start a new batch: forget what the views kept for the previous one."""
+        """Start a new batch: forget what the views kept for the previous one (newsroom/render_memo.py)."""
         self.memo = {}
 
     def render(self, url):
         request = self.requests.get(url)
-        # ``request.render_memo`` is shared by the requests of one batch (one outbox entry, one build chunk), so
-        # views can compute once what several of its URLs show alike: the feeds of a story's section, tags and
-        # authors carry the same items. A batch renders one change; the next change gets an empty memo.
-        request.render_memo = self.memo
+        render_memo.attach(request, self.memo)  # the batch's memo: newsroom/render_memo.py
         response = self.handler.get_response(request)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         return Rendered(url, response.status_code, body, response.get("Content-Type", ""))

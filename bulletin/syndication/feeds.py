@@ -19,16 +19,14 @@ from django.urls import reverse
 from django.utils import feedgenerator
 from django.utils.html import escape
 
-from bulletin.newsroom import listings
-from bulletin.newsroom.models import Author, Byline, PublicationSettings, Section, StoryPage, Tag
+from bulletin.newsroom import collection_kinds, listings, render_memo
+from bulletin.newsroom.collection_kinds import AUTHORS
+from bulletin.newsroom.models import Byline, PublicationSettings, StoryPage
 
 from . import dates, generators, images, locations
 
 #: Stories in each feed: readers poll often, and every item carries its whole story.
 FEED_SIZE = 20
-
-#: The collections with feeds of their own, by the first segment of their URLs.
-COLLECTIONS = {"sections": Section, "tags": Tag, "authors": Author}
 
 #: What a story body may contain in a feed: the paragraph whitelist plus the markup of the other blocks.
 CONTENT_TAGS = {"p", "a", "b", "strong", "i", "em", "ul", "ol", "li", "br", "h2", "figure", "figcaption", "img",
@@ -45,11 +43,12 @@ def story_id(story):
 
 @dataclasses.dataclass
 class Source:
-    """What one feed is about: the site (collection None) or one section, tag or author."""
+    """What one feed is about: the site (collection None) or one section, tag or author (of ``kind``)."""
 
     request: object
     publication: PublicationSettings
     collection: object = None
+    kind: collection_kinds.CollectionKind = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,8 +90,12 @@ class StoryFeed(Feed):
     feed_type = generators.RssFeed
 
     def get_object(self, request, kind=None, slug=None):
-        collection = get_object_or_404(COLLECTIONS[kind], slug=slug) if kind else None
-        return Source(request, PublicationSettings.load(request_or_site=request), collection)
+        """``kind`` is the first segment of a CollectionKind's URLs; the site's feeds have none."""
+        publication = PublicationSettings.load(request_or_site=request)
+        if kind is None:
+            return Source(request, publication)
+        kind = collection_kinds.by_segment(kind)
+        return Source(request, publication, get_object_or_404(kind.model, slug=slug), kind)
 
     def title(self, source):
         if source.collection is None:
@@ -100,13 +103,13 @@ class StoryFeed(Feed):
         return f"{source.collection.name} · {source.publication.name}"
 
     def link(self, source):
-        return source.collection.get_absolute_url() if source.collection else "/"
+        return source.kind.url(source.collection) if source.collection else "/"
 
     def description(self, source):
         collection = source.collection
         if collection is None:
             return f"The latest news from {source.publication.name}."
-        if isinstance(collection, Author):
+        if source.kind is AUTHORS:
             return f"The latest stories by {collection.name}."
         return collection.description or f"The latest stories in {collection.name}."
 
@@ -119,8 +122,8 @@ class StoryFeed(Feed):
         # The publisher renders a collection's feed in three formats in one batch: Django's Feed works out the
         # feed and its items once (recorded), and each format's generator is filled from that record. Only the
         # feed's own URL differs between formats.
-        memo = getattr(request, "render_memo", {})
-        key = ("syndication.feed", request.get_host(), request.is_secure(), type(source.collection).__name__,
+        memo = render_memo.for_request(request)
+        key = ("syndication.feed", request.get_host(), request.is_secure(), getattr(source.kind, "name", None),
                getattr(source.collection, "pk", None))
         if key not in memo:
             recorder = copy.copy(self)
@@ -136,10 +139,10 @@ class StoryFeed(Feed):
 
     def items(self, source):
         # The publisher renders the feeds of a story's section, tags and authors, in three formats, in one batch;
-        # their items are the same stories, prepared once per batch (render_memo: publishing/render.py).
+        # their items are the same stories, prepared once per batch (newsroom/render_memo.py).
         request = source.request
-        memo = getattr(request, "render_memo", {})
-        keys = {pk: ("syndication.feed_entry", request.get_host(), pk) for pk in _story_ids(source.collection)}
+        memo = render_memo.for_request(request)
+        keys = {pk: ("syndication.feed_entry", request.get_host(), pk) for pk in _story_ids(source)}
         for entry in _entries([pk for pk, key in keys.items() if key not in memo], request):
             memo[keys[entry.pk]] = entry
         return [memo[key] for key in keys.values() if key in memo]  # a story unpublished meanwhile is left out
@@ -190,11 +193,12 @@ class JsonStoryFeed(StoryFeed):
     feed_type = generators.JsonFeed
 
 
-def _story_ids(collection):
-    """The ids of the FEED_SIZE newest live stories of ``collection`` (the whole site when None), newest first."""
-    if collection is None:
+def _story_ids(source):
+    """The ids of the FEED_SIZE newest live stories of the ``source`` (the whole site without a collection),
+    newest first."""
+    if source.collection is None:
         return list(listings.feed_stories().values_list("pk", flat=True)[:FEED_SIZE])
-    return listings.Listing(collection).head_story_ids()[:FEED_SIZE]
+    return listings.Listing(source.collection, source.kind).head_story_ids()[:FEED_SIZE]
 
 
 #: What an item reads of each story: rows, not Wagtail page objects, whose construction was most of a feed's
@@ -212,7 +216,7 @@ def _entries(ids, request):
     authors, tags = collections.defaultdict(list), collections.defaultdict(list)
     for story, name, slug in (Byline.objects.filter(page__in=ids).order_by("page", "sort_order")
                               .values_list("page", "author__name", "author__slug")):
-        authors[story].append({"name": name, "url": request.build_absolute_uri(reverse("author", args=[slug]))})
+        authors[story].append({"name": name, "url": request.build_absolute_uri(reverse(AUTHORS.name, args=[slug]))})
     for story, name in (StoryPage.tags.through.objects.filter(storypage__in=ids).order_by("storypage", "tag__name")
                         .values_list("storypage", "tag__name")):
         tags[story].append(name)

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
 
+from bulletin.newsroom import collection_kinds
 from bulletin.newsroom.models import StoryPage
 
 from .dates import last_modified
-from .feeds import COLLECTIONS
 from .locations import site_root, story_location
 
 #: Google News reads only stories published in the last two days
@@ -68,16 +68,17 @@ class MonthSitemap(Sitemap):
 
 
 class CollectionSitemap(Sitemap):
-    """Every section, tag or author page (their heads; numbered pages are reached from them)."""
+    """Every page of one collection kind, named by its URL segment (their heads; numbered pages are reached from
+    them)."""
 
     def __init__(self, name):
-        self.name, self.model = name, COLLECTIONS[name]
+        self.name, self.kind = name, collection_kinds.by_segment(name)
 
     def items(self):
-        return self.model.objects.order_by("pk").only("slug")
+        return self.kind.model.objects.order_by("pk").only("slug")
 
     def location(self, collection):
-        return iri_to_uri(collection.get_absolute_url())
+        return iri_to_uri(self.kind.url(collection))
 
 
 def news_stories(now):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import conditional_page
 
+from bulletin.newsroom import collection_kinds
 from bulletin.newsroom.models import PublicationSettings
 
 from . import dates, locations, sitemaps
@@ -32,13 +33,13 @@ def _origin(request):
 def sitemap_index(request):
     """The news sitemap, one sitemap per month with stories, and the sections, tags and authors."""
     months = [f"stories-{month:%Y-%m}" for month in sitemaps.months_with_stories()]
-    names = ["news", *months, *sitemaps.COLLECTIONS]
+    names = ["news", *months, *(kind.segment for kind in collection_kinds.KINDS)]
     locations = [_absolute(request, reverse("sitemap", args=[name])) for name in names]
     return TemplateResponse(request, "syndication/sitemap_index.xml", {"locations": locations}, content_type=XML)
 
 
 def _sitemap_for(name, request):
-    if name in sitemaps.COLLECTIONS:
+    if name in (kind.segment for kind in collection_kinds.KINDS):
         return sitemaps.CollectionSitemap(name)
     year, month = name.removeprefix("stories-").split("-")
     return sitemaps.MonthSitemap(sitemaps.month_start(int(year), int(month)), request)

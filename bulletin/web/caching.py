@@ -1,6 +1,9 @@
 """How long browsers and CDNs may keep each kind of file: one policy for `bulletin serve` and the nginx config."""
 
+import functools
 import re
+
+from bulletin.newsroom import collection_kinds
 
 #: The feed head, the widget and the heads of sections, tags and authors change with every publish.
 HEAD_PAGES = "public, max-age=0, s-maxage=5, stale-while-revalidate=60"
@@ -13,10 +16,23 @@ LIVE_POLL = "public, max-age=2, s-maxage=2"
 #: Image renditions keep their names when an editor replaces an image's file.
 MEDIA = "public, max-age=86400"
 
-_HEAD_PAGE = re.compile(r"^/(?:|feed/widget/|(?:sections|tags|authors)/[^/]+/)$")
-#: The feeds, the sitemap index and the sitemaps list the newest stories: they change with every publish too.
-SYNDICATION_FILE = re.compile(
-    r"^/(?:(?:feeds|(?:sections|tags|authors)/[^/]+)/(?:rss\.xml|atom\.xml|feed\.json)|sitemap\.xml|sitemaps/[^/]+\.xml)$")
+
+
+def head_page_pattern():
+    """The News Feed, its widget and the head page of every collection kind (newsroom/collection_kinds.py)."""
+    return rf"^/(?:|feed/widget/|(?:{collection_kinds.segments_pattern()})/[^/]+/)$"
+
+
+def syndication_file_pattern():
+    """The feeds, the sitemap index and the sitemaps list the newest stories: they change with every publish too."""
+    return (rf"^/(?:(?:feeds|(?:{collection_kinds.segments_pattern()})/[^/]+)/(?:rss\.xml|atom\.xml|feed\.json)"
+            r"|sitemap\.xml|sitemaps/[^/]+\.xml)$")
+
+
+@functools.cache
+def _compiled(kinds):
+    # Keyed by the kinds, so that a kind added in a test gets rules of its own.
+    return re.compile(head_page_pattern()), re.compile(syndication_file_pattern())
 
 
 def cache_control_for(path):
@@ -27,6 +43,7 @@ def cache_control_for(path):
         return MEDIA
     if path == "/live/latest.json":
         return LIVE_POLL
-    if _HEAD_PAGE.match(path) or SYNDICATION_FILE.match(path):
+    head_page, syndication_file = _compiled(collection_kinds.KINDS)
+    if head_page.match(path) or syndication_file.match(path):
         return HEAD_PAGES
     return STABLE_PAGES

@@ -6,6 +6,7 @@ alone: Wagtail's editor relies on inline scripts, and it is not a public page.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import render
 from wagtail.models import Site
 
@@ -45,26 +46,44 @@ class GoneMiddleware:
         return response
 
 
+#: The cache entry that holds {(host, port): Site} (Django's default cache).
+SITES_CACHE_KEY = "bulletin.web.sites"
+#: How long a process may keep a Site it looked up. A Site save or delete clears the entry at once for every process
+#: that shares the cache (Redis, memcached); with the default local-memory cache, other processes see it this late.
+SITES_CACHE_SECONDS = 300
+
+
 class SiteCacheMiddleware:
-    """Remember which Wagtail Site answers each host, instead of asking the database on every request.
+    """Find the Wagtail Site of each request in Django's cache instead of asking the database every time.
 
     Wagtail's lookup (Site.find_for_request) took 4 ms of the 13 ms a story page took to render here. The answer
-    changes only when an admin edits Sites: web's AppConfig clears this cache on every Site save or delete in this
-    process (other processes pick the change up when they restart).
-    """
+    changes only when an admin edits Sites: web's AppConfig deletes the entry on every Site save or delete, as Wagtail
+    does for its site root paths (Site.clear_site_root_paths_cache, connected in wagtail/signal_handlers.py).
 
-    sites = {}
+    Two private names of Django and Wagtail are used here, each pinned by tests/web/test_site_cache.py:
+    ``request._get_raw_host()`` is the host Wagtail's own lookup reads (Site._find_for_request: it must not raise
+    DisallowedHost the way get_host() does), and ``request._wagtail_site`` is where Site.find_for_request looks
+    before it asks the database.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         key = (request._get_raw_host(), request.get_port())
-        if key not in self.sites:
-            self.sites[key] = Site.find_for_request(request)
-        request._wagtail_site = self.sites[key]  # where Wagtail's own lookup looks first
+        sites = cache.get(SITES_CACHE_KEY) or {}
+        if key not in sites:
+            site = Site.find_for_request(request)
+            if site is not None:
+                # Loaded now so that the cached copy carries them: Wagtail's serve view routes every page from
+                # site.root_page.specific.
+                site.root_page.specific  # noqa: B018
+            sites[key] = site
+            cache.set(SITES_CACHE_KEY, sites, SITES_CACHE_SECONDS)
+        request._wagtail_site = sites[key]
         return self.get_response(request)
 
-    @classmethod
-    def forget(cls, **kwargs):
-        cls.sites.clear()
+    @staticmethod
+    def forget(**kwargs):
+        """Receiver of Site's post_save and post_delete."""
+        cache.delete(SITES_CACHE_KEY)

@@ -7,6 +7,8 @@ nginx, readers get the gzip variants.
 
 import re
 
+from bulletin.newsroom.collection_kinds import segments_pattern
+
 from .caching import FINGERPRINTED, HEAD_PAGES, LIVE_POLL, MEDIA, STABLE_PAGES
 from .content_types import BY_FILE_NAME, BY_SUFFIX
 from .middleware import PUBLIC_PAGE_POLICY
@@ -80,7 +82,7 @@ server {{
     }}
 
     # The News Feed, its widget and the heads of sections, tags and authors change with every publish.
-    location ~ ^/(|feed/widget/|(sections|tags|authors)/[^/]+/)$ {{
+    location ~ ^/(|feed/widget/|({segments})/[^/]+/)$ {{
         open_file_cache off;
         add_header Cache-Control "{head_pages}" always;
         add_header Content-Security-Policy "{policy}" always;
@@ -135,7 +137,7 @@ SYNDICATION_LOCATION = """\
 
 
 def _syndication_locations():
-    feeds = [(rf"^/(feeds|(sections|tags|authors)/[^/]+)/{re.escape(name)}$", content_type)
+    feeds = [(rf"^/(feeds|({segments_pattern()})/[^/]+)/{re.escape(name)}$", content_type)
              for name, content_type in BY_FILE_NAME.items()]
     sitemaps = [(r"^/(sitemap\.xml|sitemaps/[^/]+\.xml)$", BY_SUFFIX[".xml"])]
     return "".join(SYNDICATION_LOCATION.format(pattern=pattern, content_type=content_type, head_pages=HEAD_PAGES)
@@ -149,4 +151,5 @@ def render_config(public_dir, media_dir, upstream="127.0.0.1:8000", listen="80",
         upstream=upstream, listen=listen, server_name=server_name, public=public_dir, media_root=media_root,
         fingerprinted=FINGERPRINTED, media=MEDIA, live_poll=LIVE_POLL, head_pages=HEAD_PAGES,
         stable_pages=STABLE_PAGES, policy=PUBLIC_PAGE_POLICY, proxy=PROXY, syndication=_syndication_locations(),
+        segments=segments_pattern(),
     )

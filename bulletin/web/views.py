@@ -5,8 +5,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from bulletin.newsroom import listings
-from bulletin.newsroom.models import Author, Section, Tag
+from bulletin.newsroom import collection_kinds, listings
 
 
 def archive_page(request, number):
@@ -27,27 +26,26 @@ def feed_widget(request):
     })
 
 
-#: URL segment → (model, template) of the pages that list a collection of stories.
-COLLECTIONS = {
-    "sections": (Section, "web/topic_page.html"),
-    "tags": (Tag, "web/topic_page.html"),
-    "authors": (Author, "web/author_page.html"),
-}
+def collection_templates(kind):
+    """The templates a collection's page may use, most specific first: ``web/<kind name>_page.html`` (an author's
+    profile), else the page every topic shares."""
+    return [f"web/{kind.name}_page.html", "web/topic_page.html"]
 
 
 def collection_page(request, kind, slug, number=None):
-    """A section, tag or author: the newest stories (no ``number``), or page ``number`` counted from the oldest."""
-    model, template = COLLECTIONS[kind]
-    collection = get_object_or_404(model, slug=slug)
-    listing = listings.Listing(collection)
+    """A section, tag or author: the newest stories (no ``number``), or page ``number`` counted from the oldest.
+    ``kind`` is the first segment of a CollectionKind's URLs (the URLconf passes it)."""
+    kind = collection_kinds.by_segment(kind)
+    collection = get_object_or_404(kind.model, slug=slug)
+    listing = listings.Listing(collection, kind)
     if number is None:
         stories = listing.head()
     else:
         stories = listing.page(number)
         if not stories:
             raise Http404("No such page.")
-    return render(request, template, {
-        "collection": collection, "number": number,
+    return render(request, collection_templates(kind), {
+        "kind": kind, "collection": collection, "number": number,
         "stories": stories, "older_page": listing.older_page_number(stories),
     })
 

@@ -11,7 +11,7 @@ from wagtail.models import PageViewRestriction
 
 from bulletin.newsroom import listings
 from bulletin.newsroom.blocks import reusing_images
-from bulletin.newsroom.models import Section, StoryPage, Tag, preloaded_stories
+from bulletin.newsroom.models import Section, StoryPage, Tag
 from bulletin.publishing import build
 from bulletin.publishing.paths import UnsafePath, file_for
 from bulletin.publishing.render import Renderer
@@ -246,7 +246,8 @@ def test_build_loads_a_chunk_of_stories_at_once_and_renders_the_same_bytes(publi
             expected.append(renderer.render(url).body)
     renderer.new_batch()
     slugs = [url.strip("/") for url in urls]
-    with CaptureQueriesContext(connection) as preloaded, preloaded_stories(slugs), reusing_images({}):
+    with CaptureQueriesContext(connection) as preloaded, reusing_images({}):
+        build.preload_stories(renderer, slugs)
         rendered = [renderer.render(url).body for url in urls]
     assert rendered == expected
     # One by one, every page asks for its story, bylines, tags, corrections, sources, view restrictions, image
@@ -259,6 +260,7 @@ def test_a_build_still_keeps_a_private_story_out_of_public(public):
     """Preloaded stories skip the view-restriction queries only when the site has no restriction at all."""
     story = StoryPage.objects.live().order_by("path").first()
     PageViewRestriction.objects.create(page=story, restriction_type=PageViewRestriction.LOGIN)
-    with preloaded_stories([story.slug]):
-        rendered = Renderer().render(story.url)
+    renderer = Renderer()
+    build.preload_stories(renderer, [story.slug])
+    rendered = renderer.render(story.url)
     assert rendered.status == 302  # to the login page: the publisher removes the file

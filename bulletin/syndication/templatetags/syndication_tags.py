@@ -6,17 +6,16 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from bulletin.newsroom import collection_kinds
 from bulletin.newsroom.models import Author, PublicationSettings, StoryPage
 
 from .. import structured_data
-from ..feeds import COLLECTIONS
 
 register = template.Library()
 
 #: Format → (media type, label) of the feeds each discovery link names.
 FEED_TYPES = {"rss": ("application/rss+xml", "RSS"), "atom": ("application/atom+xml", "Atom"),
               "json": ("application/feed+json", "JSON Feed")}
-_KINDS = {model: kind for kind, model in COLLECTIONS.items()}
 
 
 @register.simple_tag(takes_context=True)
@@ -31,7 +30,7 @@ def _feed_links(request, title, collection):
         if collection is None:
             url = reverse(f"feed_{name}")
         else:
-            url = reverse(f"collection_feed_{name}", kwargs={"kind": _KINDS[type(collection)], "slug": collection.slug})
+            url = collection_kinds.kind_of(collection).feed_url(collection, name)
         links.append((media_type, f"{title} ({label})", request.build_absolute_uri(url)))
     return format_html_join("\n", '<link rel="alternate" type="{}" title="{}" href="{}">', links)
 
