@@ -131,6 +131,24 @@ BULLETIN_PUBLISHER_HELPER = os.environ.get("BULLETIN_PUBLISHER_HELPER", "1") != 
 #: Memory each front process of `bulletin serve` may use to keep files of public/ ready to send.
 BULLETIN_FRONT_CACHE_MB = int(os.environ.get("BULLETIN_FRONT_CACHE_MB", "256"))
 
+# `bulletin serve` is granian (docs/serving.md): its limits and timeouts, named after what they bound.
+#: Largest request head (request line and headers) in bytes; more gets 431 (granian's --http1-buffer-size).
+BULLETIN_MAX_HEADER_BYTES = int(os.environ.get("BULLETIN_MAX_HEADER_BYTES", str(64 * 1024)))
+#: Seconds a client has to send a request's head, on a new or a kept-alive connection (slowloris, idle clients).
+BULLETIN_HEADER_TIMEOUT = float(os.environ.get("BULLETIN_HEADER_TIMEOUT", "10"))
+#: HTTP/1.1 keep-alive ("0": close each connection after one answer).
+BULLETIN_KEEP_ALIVE = os.environ.get("BULLETIN_KEEP_ALIVE", "1") != "0"
+#: Requests a worker handles at once; more wait in the kernel's queue ("0": granian's default, backlog ÷ workers).
+BULLETIN_BACKPRESSURE = int(os.environ.get("BULLETIN_BACKPRESSURE", "0"))
+#: Connections the kernel queues before a worker accepts them (listen backlog).
+BULLETIN_BACKLOG = int(os.environ.get("BULLETIN_BACKLOG", "1024"))
+#: Largest request body in bytes; more gets 413 before Django sees the request (nginx's client_max_body_size).
+BULLETIN_MAX_REQUEST_BYTES = int(os.environ.get("BULLETIN_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
+#: Restart a worker gracefully when its memory passes this many MB ("0": never).
+BULLETIN_WORKERS_MAX_RSS_MB = int(os.environ.get("BULLETIN_WORKERS_MAX_RSS_MB", "0"))
+#: Start a worker that died again ("0": `serve` exits instead, for a supervisor that restarts it).
+BULLETIN_RESPAWN_FAILED_WORKERS = os.environ.get("BULLETIN_RESPAWN_FAILED_WORKERS", "1") != "0"
+
 STATIC_URL = "/static/"
 # Inside public/, so whatever serves the pages serves the (fingerprinted) static files too.
 STATIC_ROOT = BULLETIN_PUBLIC_DIR / "static"
