@@ -165,7 +165,8 @@ async def send_file(entry, scope, send):
     length = len(body) if body is not None else entry.length
     status, first, last = entry.status, 0, length - 1
     if status == 200 and (inm is not None or ims is not None) and not_modified(inm, ims, entry.etags, entry.mtime):
-        return await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        return await send({"type": "http.response.body", "body": b""})
     if status == 200 and range_ is not None and if_range_matches(if_range, etag, entry.last_modified):
         wanted = byte_range(range_, length)
         if wanted is UNSATISFIABLE:

@@ -57,17 +57,23 @@ def ensure_port_free(host, port):
             if error.errno != errno.EADDRINUSE:
                 raise
             holders = port_holders(port)
-            ours = [f"{pid} ({command})" for pid, command in holders if "bulletin" in command or "granian" in command]
+            ours = [(pid, serve_pid) for pid, _, serve_pid in holders if serve_pid is not None]
             if ours:
-                raise PortTaken(f"{host}:{port} is still held by Bulletin processes {', '.join(ours)}: "
-                                f"stop them (kill {' '.join(str(pid) for pid, _ in holders)}) and start again") from None
-            others = ", ".join(f"{pid} ({command})" for pid, command in holders) or "another process"
+                servers = sorted({serve_pid for _, serve_pid in ours})
+                live = [pid for pid in servers if Path(f"/proc/{pid}").exists()]
+                whose = (f"`bulletin serve` {', '.join(map(str, live))}" if live else
+                         f"orphaned workers of `bulletin serve` {', '.join(map(str, servers))}, which is gone")
+                pids = " ".join(str(pid) for pid, _ in ours)
+                raise PortTaken(f"{host}:{port} is still held by {whose} (worker pids {pids}): "
+                                f"stop it (kill {' '.join(map(str, live)) or pids}) and start again") from None
+            others = ", ".join(f"{pid} ({command})" for pid, command, _ in holders) or "another process"
             raise PortTaken(f"{host}:{port} is in use by {others}") from None
 
 
 def port_holders(port):
-    """``[(pid, command line)]`` of the processes with a socket listening on TCP ``port`` (from /proc; only the
-    processes this user may look into)."""
+    """``[(pid, command line, serve pid)]`` of the processes with a socket listening on TCP ``port``, from /proc
+    (only the processes this user may look into). The serve pid is the `bulletin serve` a worker was started by
+    (its BULLETIN_SERVE_PID), None for any other process."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -83,9 +89,12 @@ def port_holders(port):
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             fds = os.listdir(f"/proc/{pid}/fd")
-            if any(os.readlink(f"/proc/{pid}/fd/{fd}") in inodes for fd in fds):
-                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                holders.append((int(pid), command.strip()))
+            if not any(os.readlink(f"/proc/{pid}/fd/{fd}") in inodes for fd in fds):
+                continue
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         except OSError:
             continue
+        serve_pid = next((int(v.partition(b"=")[2]) for v in environ if v.startswith(b"BULLETIN_SERVE_PID=")), None)
+        holders.append((int(pid), command.strip(), serve_pid))
     return holders
