@@ -29,7 +29,7 @@ def build_server(host, port, workers):
     """The granian Server for `bulletin serve`, configured from the BULLETIN_* settings (docs/serving.md)."""
     return Server(
         TARGET, factory=True, address=host, port=port, interface=Interfaces.ASGI, workers=workers,
-        websockets=False, backlog=settings.BULLETIN_BACKLOG, backpressure=settings.BULLETIN_BACKPRESSURE or None,
+        websockets=False, backlog=settings.BULLETIN_BACKLOG, backpressure=settings.BULLETIN_BACKPRESSURE,
         http1_settings=HTTP1Settings(
             header_read_timeout=int(settings.BULLETIN_HEADER_TIMEOUT * 1000),
             keep_alive=settings.BULLETIN_KEEP_ALIVE,

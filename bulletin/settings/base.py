@@ -138,8 +138,9 @@ BULLETIN_MAX_HEADER_BYTES = int(os.environ.get("BULLETIN_MAX_HEADER_BYTES", str(
 BULLETIN_HEADER_TIMEOUT = float(os.environ.get("BULLETIN_HEADER_TIMEOUT", "10"))
 #: HTTP/1.1 keep-alive ("0": close each connection after one answer).
 BULLETIN_KEEP_ALIVE = os.environ.get("BULLETIN_KEEP_ALIVE", "1") != "0"
-#: Requests a worker handles at once; more wait in the kernel's queue ("0": granian's default, backlog ÷ workers).
-BULLETIN_BACKPRESSURE = int(os.environ.get("BULLETIN_BACKPRESSURE", "0"))
+#: Connections each worker holds at once; more wait in the kernel's queue. granian's default (backlog ÷ workers,
+#: 512) let 1,024 slowloris sockets stall every reader for the header timeout (bench/hostile_front.py).
+BULLETIN_BACKPRESSURE = int(os.environ.get("BULLETIN_BACKPRESSURE", "8192"))
 #: Connections the kernel queues before a worker accepts them (listen backlog).
 BULLETIN_BACKLOG = int(os.environ.get("BULLETIN_BACKLOG", "1024"))
 #: Largest request body in bytes; more gets 413 before Django sees the request (nginx's client_max_body_size).
