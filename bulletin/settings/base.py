@@ -128,7 +128,7 @@ BULLETIN_PUBLISHER = os.environ.get("BULLETIN_PUBLISHER", "thread")
 #: A second process renders a publish's feeds and sitemaps while the publisher renders its pages (about 100 MB
 #: more memory per publishing process; "0" turns it off). See publishing/helper.py.
 BULLETIN_PUBLISHER_HELPER = os.environ.get("BULLETIN_PUBLISHER_HELPER", "1") != "0"
-#: Memory each front process of `bulletin serve` may use to keep files of public/ ready to send.
+#: Memory each worker of `bulletin serve` may use to keep files of public/ ready to send.
 BULLETIN_FRONT_CACHE_MB = int(os.environ.get("BULLETIN_FRONT_CACHE_MB", "256"))
 
 # `bulletin serve` is granian (docs/serving.md): its limits and timeouts, named after what they bound.
@@ -185,7 +185,7 @@ LOGIN_URL = "wagtailadmin_login"
 BULLETIN_SCHEDULER_INTERVAL = int(os.environ.get("BULLETIN_SCHEDULER_INTERVAL", "30"))
 
 #: Live News Feed across machines: every `bulletin serve` subscribes to this Redis for publish events. Empty:
-#: the front processes of one machine learn of events from public/live/latest.json (docs/live.md).
+#: the workers of one machine learn of events from public/live/latest.json (docs/live.md).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 #: The Redis channel (and prefix of the backlog list) of this newsroom's live events.
 BULLETIN_LIVE_CHANNEL = os.environ.get("BULLETIN_LIVE_CHANNEL", "bulletin:live")
