@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.front.supervision import port_holders
 from tests.servers import Server, bulletin, request, server_env
 
 
@@ -55,15 +56,32 @@ def wait_until(condition, seconds=60):
         time.sleep(0.2)
 
 
-def test_a_killed_worker_is_respawned(site, tmp_path):
+def listening_workers(server):
+    """The workers of ``server`` that listen on its port (a worker binds once it has loaded Django)."""
+    holders = {pid for pid, _, _ in port_holders(server.port)}
+    return [pid for pid in workers(server.process.pid) if pid in holders]
+
+
+def answers(port):
+    try:
+        return request(port, "/")[0] == 200
+    except OSError:
+        return False
+
+
+def test_a_killed_worker_is_respawned_while_the_other_answers(site, tmp_path):
     env, _ = site
     server = Server(env, tmp_path / "serve.log")
     try:
-        before = workers(server.process.pid)
-        assert len(before) == 2
-        os.kill(before[0], signal.SIGKILL)
-        wait_until(lambda: before[0] not in workers(server.process.pid) and len(workers(server.process.pid)) == 2)
-        wait_until(lambda: all(request(server.port, "/")[0] == 200 for _ in range(10)))
+        wait_until(lambda: len(listening_workers(server)) == 2)
+        killed, survivor = listening_workers(server)
+        os.kill(killed, signal.SIGKILL)
+        # The survivor answers meanwhile; a connection the kernel queued on the dying worker's socket is reset
+        # unless net.ipv4.tcp_migrate_req is 1 (docs/serving.md), so a failure right at the kill is allowed.
+        wait_until(lambda: all(answers(server.port) for _ in range(10)), seconds=10)
+        wait_until(lambda: len(listening_workers(server)) == 2 and killed not in workers(server.process.pid))
+        assert survivor in listening_workers(server)
+        assert all(request(server.port, "/")[0] == 200 for _ in range(10))
     finally:
         server.stop()
 
