@@ -157,10 +157,30 @@ def _request_headers(headers):
     return accept, inm, ims, range_, if_range
 
 
+#: Accept-Encoding value and the codings a file has → the coding to send. Clients send a handful of distinct
+#: values, and parsing q-values on every answer cost a tenth of the front's time per file.
+_CODINGS_CHOSEN = {}
+EMPTY_BODY = {"type": "http.response.body", "body": b""}
+
+
+def _coding_for(accept, variants):
+    key = (accept, len(variants), "br" in variants)
+    coding = _CODINGS_CHOSEN.get(key, False)
+    if coding is False:
+        coding = choose_coding(accept, variants)
+        if len(_CODINGS_CHOSEN) < 4096:
+            _CODINGS_CHOSEN[key] = coding
+    return coding
+
+
 async def send_file(entry, scope, send):
     """Answer with ``entry``: the chosen coding, 304, 206 or 416, HEAD without its body."""
     accept, inm, ims, range_, if_range = _request_headers(scope["headers"])
-    coding = choose_coding(accept, entry.variants) if accept and len(entry.variants) > 1 else None
+    coding = _coding_for(accept, entry.variants) if accept and len(entry.variants) > 1 else None
+    if inm is None and ims is None and range_ is None and coding in entry.whole:
+        start, whole = entry.whole[coding]
+        await send(start)
+        return await send(whole if scope["method"] == "GET" else EMPTY_BODY)
     body, etag, headers = entry.variants[coding]
     length = len(body) if body is not None else entry.length
     status, first, last = entry.status, 0, length - 1
@@ -179,7 +199,7 @@ async def send_file(entry, scope, send):
     await send({"type": "http.response.start", "status": status,
                 "headers": [*headers, (b"content-length", b"%d" % (last - first + 1))]})
     if scope["method"] == "HEAD":
-        return await send({"type": "http.response.body", "body": b""})
+        return await send(EMPTY_BODY)
     if body is not None:
         return await send({"type": "http.response.body",
                            "body": body if status != 206 else body[first:last + 1]})

@@ -28,7 +28,7 @@ MEDIA_PREFIX = "/media/"
 class CachedFile:
     """One file ready to send: for each coding its body (None when sent from disk), its ETag and its headers."""
 
-    __slots__ = ("status", "mtime", "last_modified", "etags", "variants", "size", "length", "path")
+    __slots__ = ("status", "mtime", "last_modified", "etags", "variants", "size", "length", "path", "whole")
 
     def __init__(self, path, url_path, status, bodies, digest):
         stat = path.stat()
@@ -44,7 +44,7 @@ class CachedFile:
                 common.append(("content-security-policy", PUBLIC_PAGE_POLICY))
         if len(bodies) > 1:
             common.append(("vary", "Accept-Encoding"))
-        self.variants, self.etags, self.size = {}, set(), 0
+        self.variants, self.etags, self.size, self.whole = {}, set(), 0, {}
         for coding, body in bodies.items():
             etag = f'"{digest}{"-" + coding if coding else ""}"'
             self.etags.add(etag)
@@ -52,6 +52,12 @@ class CachedFile:
             encoded = [(name.encode(), value.encode("latin-1")) for name, value in headers]
             self.variants[coding] = (body, etag, encoded)
             self.size += (len(body) if body is not None else 0) + sum(len(n) + len(v) for n, v in encoded)
+            if body is not None:
+                # The ASGI messages of the whole file, built once: most answers are exactly these two sends.
+                self.whole[coding] = (
+                    {"type": "http.response.start", "status": status,
+                     "headers": [*encoded, (b"content-length", b"%d" % len(body))]},
+                    {"type": "http.response.body", "body": body})
 
 
 class FileCache:
