@@ -7,10 +7,10 @@ Guards against: the live News Feed slowing down or growing in memory with its au
     BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/bulletin build
     BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/python bench/live_fanout.py --readers 1000,5000 --rounds 3
 
-The script starts `bulletin serve` (2 front processes), holds the readers itself (asyncio on uvloop, one socket
+The script starts `bulletin serve` (2 granian workers), holds the readers itself (asyncio on uvloop, one socket
 each, a separate process from the server), and publishes from a third process (`bulletin manage shell`) that
 prints the moment its transaction committed. Latency = the moment a reader's socket delivered the event minus
-that moment (one machine, one clock). Memory = growth of the front processes' resident memory (/proc) while the
+that moment (one machine, one clock). Memory = growth of the workers' resident memory (/proc) while the
 readers are connected, divided by the readers. Prints a Markdown table; writes JSON to bench/results/.
 """
 
@@ -67,8 +67,8 @@ def rss_kib(pid):
 
 
 def front_pids(server_pid):
-    """The front processes: the server's forked children (granian, its other child, runs python -m granian)."""
-    return [pid for pid in children(server_pid) if b"granian" not in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    """The server's granian workers (multiprocessing's resource tracker is its other child)."""
+    return [pid for pid in children(server_pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
 async def wait_for_server(port, deadline=90):
@@ -201,7 +201,7 @@ def main():
     parser.add_argument("--readers", type=lambda s: [int(n) for n in s.split(",")], default=[1000, 5000])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    # One descriptor per reader here and one in a front process: raise the limit as far as allowed (root may
+    # One descriptor per reader here and one in a worker: raise the limit as far as allowed (root may
     # raise the hard limit too). The server inherits it.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     try:

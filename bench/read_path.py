@@ -1,14 +1,18 @@
-"""Read path: the same pre-rendered pages through `bulletin serve`, plain nginx, nginx with Bulletin's generated
-config, and rendered by Wagtail on every request (granian, no file), side by side in one run.
+"""Read path: the same pre-rendered pages through `bulletin serve` (granian running the front), plain nginx, nginx
+with Bulletin's generated config, and rendered by Wagtail on every request (granian, no file), side by side in one
+run; also a share link (`/?utm_source=x&fbclid=y`) against `/`, and optionally the hand-written front that
+`bulletin serve` had before granian owned the sockets.
 
 Guards against: the read path drifting away from file-server speed (target: `bulletin serve` ≥ 0.5× nginx,
-the documented nginx front ≥ 0.95× plain nginx).
+the documented nginx front ≥ 0.95× plain nginx), and tracking parameters sending readers to Django.
 
     BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/bulletin demo --stories 1000
     BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/bulletin build
-    BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/python bench/read_path.py [--seconds 10] [--rounds 3]
+    BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/python bench/read_path.py [--seconds 10] [--rounds 3] [--old-front DIR]
 
-Needs wrk and nginx (Debian packages). Prints a Markdown table and writes JSON to bench/results/.
+--old-front DIR: a checkout of the hand-written front (`git worktree add /tmp/oldfront 2f78b01`), run with this
+venv (which must still have httptools and uvloop) for the record. Needs wrk and nginx (Debian packages). Prints a
+Markdown table and writes JSON to bench/results/.
 """
 
 import argparse
@@ -85,20 +89,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--old-front", type=Path, help="a checkout of commit 2f78b01 to measure beside")
+    parser.add_argument("--no-dynamic", action="store_true", help="skip Wagtail rendering every request")
     args = parser.parse_args()
     data_dir = Path(os.environ["BULLETIN_DATA_DIR"]).resolve()
     public = data_dir / "public"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     story = next(p for p in sorted(public.iterdir()) if (p / "index.html").is_file() and p.name not in (
         "page", "feed", "sections", "tags", "authors", "static"))
-    paths = {"story": f"/{story.name}/", "news feed": "/"}
+    paths = {"story": f"/{story.name}/", "news feed": "/", "news feed, share link": "/?utm_source=x&fbclid=y"}
+    servers = ["serve", "nginx", "nginx-bulletin"] + (["old-front"] if args.old_front else [])
 
-    ports = {name: free_port() for name in ("serve", "nginx", "nginx-bulletin", "dynamic")}
+    ports = {name: free_port() for name in servers + ([] if args.no_dynamic else ["dynamic"])}
     processes, dynamic = [], None
     work = Path(tempfile.mkdtemp(prefix="bench-read-"))
     try:
         processes.append(subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(ports["serve"]),
-                                           "--workers", "2", "--no-scheduler"], env=env, stdout=subprocess.DEVNULL))
+                                           "--workers", "2", "--no-scheduler"], env=env, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True))
+        if args.old_front:
+            # Two front processes relaying misses to one granian app worker, as `serve` ran at 2f78b01.
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "bulletin", "serve", "--port", str(ports["old-front"]), "--workers", "2",
+                 "--no-scheduler"], env={**env, "PYTHONPATH": str(args.old_front.resolve())},
+                cwd=args.old_front, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         # Plain nginx: the reference file server, serving the same files (gzip_static for the .gz variants).
         plain = work / "plain"
         plain.mkdir()
@@ -118,17 +132,18 @@ def main():
         masters["nginx-bulletin"] = processes[-1].pid
         # Wagtail rendering every request: granian running the Django app, no public/ in the way.
         # In a session of its own: granian's workers outlived a terminated parent that was still answering.
-        dynamic = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
-                                    str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
-                                    "bulletin.asgi:application"], env=env, start_new_session=True)
-        processes.append(dynamic)
-        for port in ports.values():
+        if not args.no_dynamic:
+            dynamic = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
+                                        str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
+                                        "bulletin.asgi:application"], env=env, start_new_session=True)
+            processes.append(dynamic)
+        for name, port in ports.items():
             wait_for(port)
 
         results = {}
         for label, path in paths.items():
             for encoding in ("gzip", "identity"):
-                runs = {name: [] for name in ("serve", "nginx", "nginx-bulletin")}
+                runs = {name: [] for name in servers}
                 for _ in range(args.rounds):  # alternate, so drift in the machine's load hits all alike
                     for name in runs:
                         before = cpu_seconds(masters[name]) if name in masters else 0
@@ -136,7 +151,8 @@ def main():
                         if name in masters:
                             run["cpu_us_per_request"] = (cpu_seconds(masters[name]) - before) / run["requests"] * 1e6
                         runs[name].append(run)
-                runs["dynamic"] = [wrk(ports["dynamic"], path, args.seconds, encoding)]
+                if not args.no_dynamic:
+                    runs["dynamic"] = [wrk(ports["dynamic"], path, args.seconds, encoding)]
                 results[f"{label} ({encoding})"] = {
                     name: {"rps": statistics.median(r["rps"] for r in rs),
                            "p99_ms": statistics.median(r["p99_ms"] for r in rs), "runs": rs,
@@ -144,7 +160,10 @@ def main():
                     for name, rs in runs.items()}
     finally:
         for process in processes:
-            process.terminate()
+            try:  # the whole session: `serve` and its workers
+                os.killpg(process.pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                process.terminate()
         for process in processes:
             try:
                 process.wait(timeout=20)
@@ -157,21 +176,20 @@ def main():
                 pass
 
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-               "wrk": "-t2 -c50", "seconds": args.seconds, "rounds": args.rounds}
+               "wrk": "-t2 -c50", "seconds": args.seconds, "rounds": args.rounds,
+               "cpu_model": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
+                                  .splitlines() if line.startswith("model name")), "unknown")}
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"read_path-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"machine": machine, "paths": paths, "results": results}, indent=1))
-    print("| page | bulletin serve req/s (p99 ms) | nginx req/s (p99 ms) | serve ÷ nginx | nginx with Bulletin's "
-          "config req/s | ÷ plain nginx | nginx CPU per answer, plain / Bulletin's config | Wagtail dynamic req/s "
-          "(p99 ms) | nginx ÷ dynamic |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    names = [name for name in ("serve", "old-front", "nginx-bulletin", "dynamic") if name in ports]
+    print("| page | nginx req/s (p99 ms) | " + " | ".join(f"{name} req/s (p99 ms) | ÷ nginx" for name in names) + " |")
+    print("|---|---|" + "---|---|" * len(names))
     for label, r in results.items():
-        s, n, f, d = r["serve"], r["nginx"], r["nginx-bulletin"], r["dynamic"]
-        print(f"| {label} | {s['rps']:,.0f} ({s['p99_ms']:.1f}) | {n['rps']:,.0f} ({n['p99_ms']:.1f}) | "
-              f"{s['rps'] / n['rps']:.2f} | {f['rps']:,.0f} ({f['p99_ms']:.1f}) | {f['rps'] / n['rps']:.2f} | "
-              f"{n['cpu_us']:.1f} / {f['cpu_us']:.1f} µs | {d['rps']:,.0f} ({d['p99_ms']:.0f}) | "
-              f"{n['rps'] / d['rps']:,.0f}× |")
+        n = r["nginx"]
+        cells = [f"{r[name]['rps']:,.0f} ({r[name]['p99_ms']:.1f}) | {r[name]['rps'] / n['rps']:.2f}" for name in names]
+        print(f"| {label} | {n['rps']:,.0f} ({n['p99_ms']:.1f}) | " + " | ".join(cells) + " |")
     print(f"\nraw results: {out}")
 
 

@@ -26,21 +26,20 @@ def cli():
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("-w", "--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Front processes answering files from public/.")
-@click.option("--app-workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="granian processes running the Django app (admin, preview, pages not yet in public/).")
+              help="granian worker processes; each answers files, /live/ and the Django app.")
 @click.option("--scheduler/--no-scheduler", default=True, show_default=True,
               help="Publish scheduled stories from this process (run it in one server only).")
 @click.option("--get", "get_path", metavar="PATH",
               help="Send one in-process request for PATH, print the response and exit (1 unless it is a 200).")
-def serve(host, port, workers, app_workers, scheduler, get_path):
+def serve(host, port, workers, scheduler, get_path):
     """Serve the News Feed and the admin at http://HOST:PORT/."""
     _setup_django()
     from django.conf import settings
 
     from bulletin.newsdesk import scheduler as scheduled_publishing
     from bulletin.publishing.render import collect_static_files
-    from bulletin.web import server
+    from bulletin.front import server
+    from bulletin.front.supervision import PortTaken
 
     collect_static_files()
     from bulletin.publishing.publisher import Publisher, refresh_timed_files
@@ -57,12 +56,14 @@ def serve(host, port, workers, app_workers, scheduler, get_path):
         sys.exit(0 if response.status_code == 200 else 1)
 
     def ready():
-        # Threads start after the front workers were forked: a fork copies only the thread that calls it.
         if scheduler:
             scheduled_publishing.start(settings.BULLETIN_SCHEDULER_INTERVAL, also=[refresh_timed_files])
         click.echo(f"Bulletin is serving http://{host}:{port}/  (admin: http://{host}:{port}/admin/)")
 
-    sys.exit(server.run(host, port, workers, app_workers, on_ready=ready))
+    try:
+        server.run(host, port, workers, on_ready=ready)
+    except PortTaken as error:
+        raise click.ClickException(str(error)) from None
 
 
 @cli.command()

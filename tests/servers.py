@@ -39,13 +39,13 @@ def manage_code(env, code):
 class Server:
     """`bulletin serve --no-scheduler` in its own process group, started and answering."""
 
-    def __init__(self, env, log_path, workers=2):
-        self.env, self.port = env, free_port()
+    def __init__(self, env, log_path, workers=2, port=None):
+        self.env, self.port = env, port or free_port()
         self.log = open(log_path, "w+")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bulletin", "serve", "--port", str(self.port), "--workers", str(workers),
              "--no-scheduler"], env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90  # each worker loads Django (spawned, not forked)
         while True:
             try:
                 if request(self.port, "/")[0] == 200:

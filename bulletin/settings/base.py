@@ -125,8 +125,27 @@ BULLETIN_PUBLISHER = os.environ.get("BULLETIN_PUBLISHER", "thread")
 #: A second process renders a publish's feeds and sitemaps while the publisher renders its pages (about 100 MB
 #: more memory per publishing process; "0" turns it off). See publishing/second_process.py.
 BULLETIN_PUBLISHER_HELPER = os.environ.get("BULLETIN_PUBLISHER_HELPER", "1") != "0"
-#: Memory each front process of `bulletin serve` may use to keep files of public/ ready to send.
+#: Memory each worker of `bulletin serve` may use to keep files of public/ ready to send.
 BULLETIN_FRONT_CACHE_MB = int(os.environ.get("BULLETIN_FRONT_CACHE_MB", "256"))
+
+# `bulletin serve` is granian (docs/serving.md): its limits and timeouts, named after what they bound.
+#: Largest request head (request line and headers) in bytes; more gets 431 (granian's --http1-buffer-size).
+BULLETIN_MAX_HEADER_BYTES = int(os.environ.get("BULLETIN_MAX_HEADER_BYTES", str(64 * 1024)))
+#: Seconds a client has to send a request's head, on a new or a kept-alive connection (slowloris, idle clients).
+BULLETIN_HEADER_TIMEOUT = float(os.environ.get("BULLETIN_HEADER_TIMEOUT", "10"))
+#: HTTP/1.1 keep-alive ("0": close each connection after one answer).
+BULLETIN_KEEP_ALIVE = os.environ.get("BULLETIN_KEEP_ALIVE", "1") != "0"
+#: Connections each worker holds at once; more wait in the kernel's queue. granian's default (backlog ÷ workers,
+#: 512) let 1,024 slowloris sockets stall every reader for the header timeout (bench/hostile_front.py).
+BULLETIN_BACKPRESSURE = int(os.environ.get("BULLETIN_BACKPRESSURE", "8192"))
+#: Connections the kernel queues before a worker accepts them (listen backlog).
+BULLETIN_BACKLOG = int(os.environ.get("BULLETIN_BACKLOG", "1024"))
+#: Largest request body in bytes; more gets 413 before Django sees the request (nginx's client_max_body_size).
+BULLETIN_MAX_REQUEST_BYTES = int(os.environ.get("BULLETIN_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
+#: Restart a worker gracefully when its memory passes this many MB ("0": never).
+BULLETIN_WORKERS_MAX_RSS_MB = int(os.environ.get("BULLETIN_WORKERS_MAX_RSS_MB", "0"))
+#: Start a worker that died again ("0": `serve` exits instead, for a supervisor that restarts it).
+BULLETIN_RESPAWN_FAILED_WORKERS = os.environ.get("BULLETIN_RESPAWN_FAILED_WORKERS", "1") != "0"
 
 STATIC_URL = "/static/"
 # Inside public/, so whatever serves the pages serves the (fingerprinted) static files too.
@@ -163,7 +182,7 @@ LOGIN_URL = "wagtailadmin_login"
 BULLETIN_SCHEDULER_INTERVAL = int(os.environ.get("BULLETIN_SCHEDULER_INTERVAL", "30"))
 
 #: Live News Feed across machines: every `bulletin serve` subscribes to this Redis for publish events. Empty:
-#: the front processes of one machine learn of events from public/live/latest.json (docs/live.md).
+#: the workers of one machine learn of events from public/live/latest.json (docs/live.md).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 #: The Redis channel (and prefix of the backlog list) of this newsroom's live events.
 BULLETIN_LIVE_CHANNEL = os.environ.get("BULLETIN_LIVE_CHANNEL", "bulletin:live")

@@ -11,6 +11,8 @@ from bulletin.newsroom.collection_kinds import segments_pattern
 
 from .caching import FINGERPRINTED, HEAD_PAGES, LIVE_POLL, MEDIA, STABLE_PAGES
 from .content_types import BY_FILE_NAME, BY_SUFFIX
+from .dynamic_paths import QUERY_PREFIXES
+from .media import INLINE_SUFFIXES, MEDIA_POLICY
 from .middleware import PUBLIC_PAGE_POLICY
 
 PROXY = """\
@@ -27,6 +29,12 @@ TEMPLATE = """\
 upstream bulletin_app {{
     server {upstream};
     keepalive 16;
+}}
+
+# Uploads other than raster images are downloads, never shown inline (bulletin/web/media.py).
+map $uri $bulletin_media_disposition {{
+    default attachment;
+    "~*({inline_suffixes})$" "";
 }}
 
 server {{
@@ -63,7 +71,16 @@ server {{
         {media_root}
         add_header Cache-Control "{media}" always;
         add_header X-Content-Type-Options nosniff always;
+        add_header Content-Security-Policy "{media_policy}" always;
+        add_header Content-Disposition $bulletin_media_disposition always;
         try_files $uri @app;
+    }}
+
+    # Answers that depend on the query string (search, the admin and its previews, the APIs, documents) go to
+    # the app even where a file of that name exists; everywhere else a file is served whatever the query
+    # (?utm_source=…, fbclid=…), since try_files looks at the path only (bulletin/web/dynamic_paths.py).
+    location ~ ^({query_prefixes}) {{
+{proxy}
     }}
 
     # The live News Feed's server-sent events: answered by `bulletin serve`, streamed as they come, kept open.
@@ -152,4 +169,6 @@ def render_config(public_dir, media_dir, upstream="127.0.0.1:8000", listen="80",
         fingerprinted=FINGERPRINTED, media=MEDIA, live_poll=LIVE_POLL, head_pages=HEAD_PAGES,
         stable_pages=STABLE_PAGES, policy=PUBLIC_PAGE_POLICY, proxy=PROXY, syndication=_syndication_locations(),
         segments=segments_pattern(),
+        media_policy=MEDIA_POLICY, inline_suffixes="|".join(re.escape(suffix) for suffix in INLINE_SUFFIXES),
+        query_prefixes="|".join(re.escape(prefix) for prefix in QUERY_PREFIXES),
     )

@@ -37,7 +37,7 @@ def machines(tmp_path_factory):
 def test_a_publish_on_one_machine_reaches_readers_of_the_other(machines):
     server_b, _, folder_b = machines["b"]
     _, env_a, _ = machines["a"]
-    readers = [EventStream(server_b.port) for _ in range(4)]  # on both front processes of b
+    readers = [EventStream(server_b.port) for _ in range(4)]  # on both workers of b
     try:
         story_id = int(manage_code(env_a, PUBLISH.format(title="Published on a", slug="published-on-a"))
                        .splitlines()[-1])

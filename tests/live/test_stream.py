@@ -1,4 +1,4 @@
-"""/live/ on a real `bulletin serve` (two front processes): headers, delivery, resume and heartbeats."""
+"""/live/ on a real `bulletin serve` (two workers): headers, delivery, resume and heartbeats."""
 
 import json
 
@@ -48,7 +48,7 @@ def test_the_stream_has_headers_that_stop_buffering(streams):
 
 def test_every_open_stream_gets_a_publish(server, streams):
     port, public, manage, _ = server
-    # Ten connections: the kernel spreads them over both front processes (SO_REUSEPORT).
+    # Ten connections: the kernel spreads them over both workers (each has its own SO_REUSEPORT socket).
     clients = [streams() for _ in range(10)]
     story_id = publish(manage, "Sirens over the capital", "sirens-over-the-capital")
 

@@ -126,6 +126,40 @@ def test_nginx_proxies_misses_to_bulletin(nginx):
     assert request(port, "/page/999/")[0] == 404
 
 
+@pytest.mark.parametrize("query", ["utm_source=x&fbclid=y", "utm_medium=social&utm_campaign=launch"])
+def test_nginx_serves_files_whatever_the_tracking_parameters(nginx, query):
+    port, public, _ = nginx
+    for path in ("/", "/page/1/", "/feeds/rss.xml"):
+        status, headers, body = request(port, f"{path}?{query}")
+        assert status == 200 and body == (public / file_for(path)).read_bytes()
+        assert headers["ETag"] == nginx_etag(public / file_for(path))  # nginx's own: the app never saw it
+
+
+def test_nginx_sends_query_needing_prefixes_to_the_app(nginx):
+    port, public, _ = nginx
+    decoy = public / "search" / "index.html"  # a file where the answer depends on the query
+    decoy.parent.mkdir(exist_ok=True)
+    decoy.write_text("a stale file")
+    try:
+        assert request(port, "/search/?q=sirens")[2] != b"a stale file"
+        assert request(port, "/admin/login/?next=/admin/")[0] == 200
+    finally:
+        decoy.unlink()
+
+
+@pytest.mark.parametrize(("name", "attachment"), [("photo.png", False), ("photo.jpg", False), ("drawing.svg", True),
+                                                  ("page.html", True), ("notes.pdf", True)])
+def test_nginx_never_serves_uploads_as_active_content(nginx, name, attachment):
+    port, public, _ = nginx
+    upload = public.parent / "media" / "test-uploads" / name
+    upload.parent.mkdir(parents=True, exist_ok=True)
+    upload.write_bytes(b"<svg onload='alert(1)'/>")
+    status, headers, _ = request(port, f"/media/test-uploads/{name}")
+    assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert (headers.get("Content-Disposition") == "attachment") is attachment
+
+
 def test_nginx_answers_410_for_a_removed_story(nginx):
     port, _, manage = nginx
     url = manage(UNPUBLISH_OLDEST).splitlines()[-1]

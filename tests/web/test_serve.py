@@ -1,15 +1,13 @@
 """`bulletin serve` as readers and CDNs meet it: a real server subprocess on a free port."""
 
 import gzip
-import os
-import signal
 import socket
-import subprocess
 import time
 
 import brotli
 import pytest
 
+from bulletin.publishing.paths import file_for
 from tests.servers import SYNDICATION_FILES, check_syndication_file, request
 
 UNPUBLISH_NEWEST = """
@@ -149,13 +147,117 @@ def test_an_unpublished_story_answers_410(server):
     assert url.encode() not in request(port, "/")[2]
 
 
-def test_files_are_still_served_while_the_app_is_down(server):
-    port, _, _, process = server
-    app = subprocess.run(["pgrep", "-P", str(process.pid), "-f", "granian"], capture_output=True, text=True)
-    app_pid = int(app.stdout.split()[0])
-    os.kill(app_pid, signal.SIGKILL)
-    assert request(port, "/")[0] == 200
-    deadline = time.monotonic() + 30
-    while request(port, "/admin/login/")[0] != 200:  # `serve` starts the app server again
-        assert time.monotonic() < deadline, "the app server was not restarted"
-        time.sleep(0.2)
+def raw_exchange(port, data, until=b"", timeout=10):
+    """Send ``data`` on one connection and read until the server closes it (or ``until`` is seen)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        received = b""
+        while until not in received or not until:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+def status_lines(data):
+    return [line for line in data.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+
+
+@pytest.mark.parametrize("query", ["utm_source=x&fbclid=y", "utm_medium=social&utm_campaign=a%20b", "x"])
+def test_tracking_parameters_get_the_file_not_django(server, query):
+    port, public, *_ = server
+    _, plain, _ = request(port, "/")
+    for path in ("/", "/page/1/", "/feeds/rss.xml"):
+        status, headers, body = request(port, f"{path}?{query}")
+        assert status == 200 and body == (public / file_for(path)).read_bytes()
+        # Only the front's file answers carry Accept-Ranges and its digest ETag; Django's page has neither.
+        assert headers["Accept-Ranges"] == "bytes"
+    assert request(port, f"/?{query}")[1]["ETag"] == plain["ETag"]
+
+
+def test_query_needing_prefixes_reach_django(server):
+    port, *_ = server
+    status, headers, body = request(port, "/admin/login/?next=/admin/")
+    assert status == 200 and b'name="username"' in body and "Accept-Ranges" not in headers
+
+
+@pytest.mark.parametrize(("name", "attachment"), [("photo.png", False), ("photo.webp", False), ("drawing.svg", True),
+                                                  ("page.html", True), ("notes.pdf", True)])
+def test_uploads_are_never_served_as_active_content(server, name, attachment):
+    port, public, *_ = server
+    upload = public.parent / "media" / "test-uploads" / name
+    upload.parent.mkdir(parents=True, exist_ok=True)
+    upload.write_bytes(b"<svg onload='alert(1)'/>")
+    status, headers, _ = request(port, f"/media/test-uploads/{name}")
+    assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert (headers.get("Content-Disposition") == "attachment") is attachment
+
+
+def test_a_single_range_gets_206_and_one_past_the_end_416(server):
+    port, public, *_ = server
+    page = (public / "index.html").read_bytes()
+    status, headers, body = request(port, "/", headers={"Range": "bytes=0-99"})
+    assert status == 206 and body == page[:100] and headers["Content-Range"] == f"bytes 0-99/{len(page)}"
+    status, headers, body = request(port, "/", headers={"Range": "bytes=-10"})
+    assert status == 206 and body == page[-10:]
+    status, headers, _ = request(port, "/", headers={"Range": f"bytes={len(page)}-"})
+    assert status == 416 and headers["Content-Range"] == f"bytes */{len(page)}"
+
+
+def test_a_refused_coding_is_not_sent(server):
+    port, *_ = server
+    assert "Content-Encoding" not in request(port, "/", headers={"Accept-Encoding": "br;q=0"})[1]
+    assert request(port, "/", headers={"Accept-Encoding": "br;q=0.5, gzip"})[1]["Content-Encoding"] == "gzip"
+
+
+def test_a_long_path_segment_is_a_miss_not_a_bad_request(server):
+    port, *_ = server
+    assert request(port, "/" + "a" * 300 + "/")[0] == 404
+
+
+def test_expect_100_continue_gets_its_answer(server):
+    port, *_ = server
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 7\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\n"
+                     b"Connection: close\r\n\r\n")
+        assert sock.recv(64).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(b"a=b&c=d")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert status_lines(answer) == [b"HTTP/1.1 403 Forbidden"]  # Django's CSRF check: the request reached it
+
+
+@pytest.mark.parametrize("first", ["/", "/admin/login/"])
+def test_head_then_get_on_one_connection(server, first):
+    port, *_ = server
+    answer = raw_exchange(port, f"HEAD {first} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                f"GET /page/1/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    assert status_lines(answer) == [b"HTTP/1.1 200 OK", b"HTTP/1.1 200 OK"]
+    assert b"page 1</span>" in answer
+
+
+def test_an_h2c_upgrade_is_ignored(server):
+    port, *_ = server
+    answer = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n"
+                                b"Connection: Upgrade, HTTP2-Settings, close\r\n\r\n")
+    assert status_lines(answer) == [b"HTTP/1.1 200 OK"]
+
+
+def test_a_body_over_the_limit_is_refused_before_django(server):
+    port, *_ = server
+    answer = raw_exchange(port, b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                b"Content-Length: 999999999999\r\nConnection: close\r\n\r\n")
+    assert status_lines(answer) == [b"HTTP/1.1 413 Payload Too Large"]
+
+
+def test_headers_past_the_limits_get_431(server):
+    port, *_ = server
+    huge = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 1_000_000 + b"\r\n\r\n")
+    assert status_lines(huge) == [b"HTTP/1.1 431 Request Header Fields Too Large"]
+    many = b"".join(b"X-H%d: v\r\n" % i for i in range(101))  # hyper's limit: 100 headers
+    answer = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + many + b"Connection: close\r\n\r\n")
+    assert status_lines(answer) == [b"HTTP/1.1 431 Request Header Fields Too Large"]

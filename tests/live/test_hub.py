@@ -1,0 +1,74 @@
+"""The /live/ hub in-process: replay, heartbeats, and the bound on what a client that does not read may cost."""
+
+import asyncio
+
+from bulletin.front.app import Front
+from bulletin.live.hub import FIRST_FRAME, HEARTBEAT_FRAME, LiveHub, encode, requested_last_id
+
+
+def event(event_id, headline="Sirens"):
+    return {"id": event_id, "type": "published", "story": {"id": event_id, "headline": headline}}
+
+
+def test_a_resuming_client_gets_the_events_after_its_id():
+    hub = LiveHub()
+    hub.seed([event(1), event(2), event(3)])
+    subscriber = hub.subscribe(last_id=1)
+    assert asyncio.run(subscriber.next_frames()) == FIRST_FRAME + encode(event(2)) + encode(event(3))
+    assert asyncio.run(hub.subscribe(last_id=None).next_frames()) == FIRST_FRAME
+
+
+def test_new_events_reach_every_subscriber_once():
+    hub = LiveHub()
+    first, second = hub.subscribe(None), hub.subscribe(None)
+    hub.receive([event(5)])
+    hub.receive([event(5), event(6)])  # latest.json read again: 5 is not sent twice
+    for subscriber in (first, second):
+        assert asyncio.run(subscriber.next_frames()) == FIRST_FRAME + encode(event(5)) + encode(event(6))
+
+
+def test_a_client_that_does_not_read_is_dropped_not_buffered():
+    hub = LiveHub(max_unsent=1000)
+    reader, sleeper = hub.subscribe(None), hub.subscribe(None)
+    for _ in range(100):  # 1,400 bytes of heartbeats
+        hub.heartbeat()
+        asyncio.run(reader.next_frames())  # this one reads
+    assert sleeper.dropped and sleeper.unsent == 0 and sleeper not in hub.subscribers
+    assert asyncio.run(sleeper.next_frames()) is None  # its stream ends; the browser reconnects and resumes
+    assert not reader.dropped and reader in hub.subscribers
+
+
+def test_last_event_id_header_wins_over_the_query():
+    assert requested_last_id([(b"last-event-id", b"12")], b"last=3") == 12
+    assert requested_last_id([], b"x=1&last=3") == 3
+    assert requested_last_id([(b"last-event-id", b"nope")], b"") is None
+
+
+def test_the_stream_sends_events_until_the_client_leaves(tmp_path):
+    hub = LiveHub()
+    front = Front(cache=None, hub=hub, django=None, max_body_bytes=0, public_dir=tmp_path)
+    sent, left = [], asyncio.Event()
+
+    async def receive():
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    async def session():
+        scope = {"type": "http", "method": "GET", "path": "/live/", "query_string": b"", "headers": []}
+        stream = asyncio.ensure_future(front(scope, receive, send))
+        await asyncio.sleep(0.01)
+        hub.receive([event(7)])
+        hub.heartbeat()
+        await asyncio.sleep(0.01)
+        left.set()
+        await stream
+
+    asyncio.run(session())
+    assert sent[0]["status"] == 200
+    assert (b"content-type", b"text/event-stream; charset=utf-8") in sent[0]["headers"]
+    body = b"".join(m["body"] for m in sent[1:])
+    assert body == FIRST_FRAME + encode(event(7)) + HEARTBEAT_FRAME
+    assert not hub.subscribers
