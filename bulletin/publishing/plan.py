@@ -87,7 +87,7 @@ def _collections_of(stories):
     lookups = [kind.story_lookup for kind in collection_kinds.KINDS]
     related = [lookup for lookup in lookups if "__" not in lookup and StoryPage._meta.get_field(lookup).many_to_one]
     collections = []
-    for story in stories.select_related(*related).prefetch_related(*(set(lookups) - set(related))):
+    for story in stories.select_related(*related).prefetch_related(*(lookup for lookup in lookups if lookup not in related)):
         collections += paired_with_kinds(story)
     return collections
 
