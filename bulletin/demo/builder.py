@@ -188,6 +188,8 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                 pages.append(Page(
                     title=title, draft_title=title, slug=slug, content_type=story_type, locale=locale,
                     translation_key=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    # Treebeard's private MP_Node._get_path: the path of the child numbered child_number, as
+                    # add_child() computes it (pinned by tests/demo/test_builder.py).
                     path=Page._get_path(feed_page.path, feed_page.depth + 1, child_number),
                     depth=feed_page.depth + 1, numchild=0, url_path=f"{feed_page.url_path}{slug}/",
                     live=True, has_unpublished_changes=False, first_published_at=published,

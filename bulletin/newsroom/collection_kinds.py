@@ -25,7 +25,7 @@ class CollectionKind:
     #: The first segment of its URLs: /<segment>/<slug>/, and the name of its sitemap (sitemaps/<segment>.xml).
     segment: str
     #: The singular: the route of its head page (``name``) and of its numbered pages (``<name>_page``), the
-    #: ``kind`` of its ListingEntry rows and the prefix of their counters ("<name>:<id>").
+    #: ``kind`` of its ListingEntry rows (at most 10 characters) and the prefix of their counters ("<name>:<id>").
     name: str
     #: Its model's "app_label.ModelName": a model with ``name`` and a unique ``slug``.
     model_label: str

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, ReferenceIndex
 
-from bulletin.newsroom import listings
-from bulletin.newsroom.collection_kinds import KINDS, SECTIONS, paired_with_kinds
+from bulletin.newsroom import collection_kinds, listings
+from bulletin.newsroom.collection_kinds import SECTIONS, paired_with_kinds
 from bulletin.newsroom.models import StoryPage
 
 
@@ -84,10 +84,10 @@ FEED_FORMATS = ("rss", "atom", "json")
 
 def _collections_of(stories):
     """(kind, collection) for the sections, tags and authors of ``stories`` (a queryset), whose feeds may list them."""
-    lookups = [kind.story_lookup for kind in KINDS]
+    lookups = [kind.story_lookup for kind in collection_kinds.KINDS]
     related = [lookup for lookup in lookups if "__" not in lookup and StoryPage._meta.get_field(lookup).many_to_one]
     collections = []
-    for story in stories.select_related(*related).prefetch_related(*(set(lookups) - set(related))):
+    for story in stories.select_related(*related).prefetch_related(*(lookup for lookup in lookups if lookup not in related)):
         collections += paired_with_kinds(story)
     return collections
 
@@ -203,7 +203,7 @@ def _syndication_urls():
     """robots.txt, every sitemap, and the site's feeds (the collections' feeds are listed with their pages)."""
     urls = [SiteURL(reverse("robots_txt"), ROBOTS), SiteURL(reverse("sitemap_index"), SITEMAP)]
     months = StoryPage.objects.live().datetimes("first_published_at", "month", order="ASC")
-    names = ["news", *(f"stories-{month:%Y-%m}" for month in months), *(kind.segment for kind in KINDS)]
+    names = ["news", *(f"stories-{month:%Y-%m}" for month in months), *(kind.segment for kind in collection_kinds.KINDS)]
     urls += [SiteURL(reverse("sitemap", args=[name]), SITEMAP) for name in names]
     return urls + [SiteURL(url, FEED) for url in _syndication_feeds([])]
 
@@ -220,7 +220,7 @@ def all_urls():
              for n in range(1, listings.newest_page_number() + 1)]
     urls += [SiteURL(story.url, STORY, story.slug)
              for story in StoryPage.objects.live().only("url_path", "slug").order_by("path")]
-    for kind in KINDS:
+    for kind in collection_kinds.KINDS:
         for collection in kind.model.objects.all():
             urls += [SiteURL(url, COLLECTION) for url in _all_pages_of(kind, collection)]
             urls += [SiteURL(url, FEED) for url in _feeds_of(kind, collection)]

@@ -266,6 +266,6 @@ def _linked_story_ids(body):
 def _content_html(story, request):
     """The story's feature image and body as a feed reader shows them: the page's own block templates,
     sanitized, every link and image URL absolute."""
-    html = render_to_string("syndication/feed_item.html", {"story": story}, request=request)
+    html = render_to_string("syndication/item_content.html", {"story": story}, request=request)
     return nh3.clean(html, tags=CONTENT_TAGS, attributes=CONTENT_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                      link_rel="noopener", url_relative=("rewrite_with_base", request.build_absolute_uri("/")))

@@ -2,8 +2,17 @@
 
 from wagtail.models import Page
 
-from bulletin.newsroom.models import Author, Correction, Section, StoryPage, Tag
+from bulletin.newsroom.models import Author, Correction, NewsFeedPage, Section, StoryPage, Tag
 from tests.conftest import DEMO_STORIES
+
+
+def test_treebeard_numbers_children_as_the_builder_computes_their_paths(db):
+    """The builder calls treebeard's private Page._get_path: under a page none of whose children was deleted (the
+    News Feed of a new demo), child number n + 1 gets the path add_child() gives it."""
+    feed_page = NewsFeedPage.objects.get()
+    expected = Page._get_path(feed_page.path, feed_page.depth + 1, feed_page.numchild + 1)
+    assert feed_page.add_child(instance=Page(title="Pinned path", slug="pinned-path")).path == expected
+    assert Page._get_path("0001", 2, 36) == "00010010"  # base 36, four characters a step
 
 
 def test_bulk_written_tree_is_what_treebeard_expects(db):
