@@ -66,15 +66,11 @@ class Front:
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
                 return await send_plain(send, 413, TOO_LARGE)  # refused before a byte of the body is read
-        received, too_large, malformed = 0, False, False
+        received, too_large, answered = 0, False, False
 
         async def limited_receive():
-            nonlocal received, too_large, malformed
-            try:
-                message = await receive()
-            except Exception:  # granian could not read the body (a bad chunk size, a bare LF): the request is bad
-                malformed = True
-                return {"type": "http.disconnect"}
+            nonlocal received, too_large
+            message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
@@ -83,11 +79,16 @@ class Front:
                     return {"type": "http.disconnect"}
             return message
 
-        await self.django(scope, limited_receive, send)
-        if too_large:
-            await send_plain(send, 413, TOO_LARGE)
-        elif malformed:
-            await send_plain(send, 400, MALFORMED)
+        async def watched_send(message):
+            nonlocal answered
+            answered = True
+            await send(message)
+
+        await self.django(scope, limited_receive, watched_send)
+        if not answered:
+            # Django gave up reading the body: too large, or granian could not read it (a bad chunk size, bare
+            # LF line endings) and said the client left. If it did leave, nobody reads this answer.
+            await send_plain(send, *((413, TOO_LARGE) if too_large else (400, MALFORMED)))
 
     # /live/
     async def stream_events(self, scope, receive, send):
