@@ -15,7 +15,7 @@ import asyncio
 import logging
 
 from bulletin.live.hub import HEADERS as STREAM_HEADERS
-from bulletin.live.hub import LiveHub, beat, follow_redis, read_latest_file, requested_last_id
+from bulletin.live.hub import beat, follow_redis, read_latest_file, requested_last_id
 from bulletin.web.dynamic_paths import needs_query
 
 from .files import CHUNK, MEDIA_PREFIX

@@ -242,8 +242,8 @@ def test_head_then_get_on_one_connection(server, first):
 
 def test_an_h2c_upgrade_is_ignored(server):
     port, *_ = server
-    answer = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n"
-                                b"Connection: Upgrade, HTTP2-Settings, close\r\n\r\n")
+    answer = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\n"
+                                b"HTTP2-Settings: AAMAAABkAAQAAP__\r\nConnection: Upgrade, HTTP2-Settings, close\r\n\r\n")
     assert status_lines(answer) == [b"HTTP/1.1 200 OK"]
 
 
