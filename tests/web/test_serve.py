@@ -147,15 +147,12 @@ def test_an_unpublished_story_answers_410(server):
     assert url.encode() not in request(port, "/")[2]
 
 
-def raw_exchange(port, data, until=b"", timeout=10):
-    """Send ``data`` on one connection and read until the server closes it (or ``until`` is seen)."""
+def raw_exchange(port, data, timeout=10):
+    """Send ``data`` on one connection and read until the server closes it."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(data)
         received = b""
-        while until not in received or not until:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
+        while chunk := sock.recv(65536):
             received += chunk
         return received
 
