@@ -38,7 +38,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_for(port, path="/", timeout=90):
+def wait_for(port, path="/", timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -138,7 +138,10 @@ def main():
                                         "bulletin.asgi:application"], env=env, start_new_session=True)
             processes.append(dynamic)
         for name, port in ports.items():
-            wait_for(port)
+            try:
+                wait_for(port)
+            except RuntimeError as error:
+                raise RuntimeError(f"{name}: {error}") from None
 
         results = {}
         for label, path in paths.items():

@@ -15,10 +15,10 @@ import asyncio
 import logging
 
 from bulletin.live.hub import HEADERS as STREAM_HEADERS
-from bulletin.live.hub import LiveHub, beat, follow_redis, read_latest_file, requested_last_id
+from bulletin.live.hub import beat, follow_redis, read_latest_file, requested_last_id
 from bulletin.web.dynamic_paths import needs_query
 
-from .files import CHUNK, FileCache
+from .files import CHUNK, MEDIA_PREFIX
 from .negotiation import UNSATISFIABLE, byte_range, choose_coding, if_range_matches, not_modified
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ GENERATION_POLL = 0.1
 STREAM_START = {"type": "http.response.start", "status": 200,
                 "headers": [(name.encode(), value.encode()) for name, value in STREAM_HEADERS]}
 TOO_LARGE = b"Request body too large\n"
+MALFORMED = b"Malformed request body\n"
+NOT_FOUND = b"Not found\n"
 
 
 class Front:
@@ -52,6 +54,8 @@ class Front:
                     entry = self.cache.get(path)
                     if entry is not None:
                         return await send_file(entry, scope, send)
+                    if path.startswith(MEDIA_PREFIX):  # uploads are files or nothing: Django has no more to say
+                        return await send_plain(send, 404, NOT_FOUND)
             return await self.to_django(scope, receive, send)
         if kind == "lifespan":
             return await self.lifespan(receive, send)
@@ -62,7 +66,7 @@ class Front:
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
                 return await send_plain(send, 413, TOO_LARGE)  # refused before a byte of the body is read
-        received, too_large = 0, False
+        received, too_large, answered = 0, False, False
 
         async def limited_receive():
             nonlocal received, too_large
@@ -75,9 +79,16 @@ class Front:
                     return {"type": "http.disconnect"}
             return message
 
-        await self.django(scope, limited_receive, send)
-        if too_large:
-            await send_plain(send, 413, TOO_LARGE)
+        async def watched_send(message):
+            nonlocal answered
+            answered = True
+            await send(message)
+
+        await self.django(scope, limited_receive, watched_send)
+        if not answered:
+            # Django gave up reading the body: too large, or granian could not read it (a bad chunk size, bare
+            # LF line endings) and said the client left. If it did leave, nobody reads this answer.
+            await send_plain(send, *((413, TOO_LARGE) if too_large else (400, MALFORMED)))
 
     # /live/
     async def stream_events(self, scope, receive, send):

@@ -126,7 +126,8 @@ class FileCache:
                 variant = path.with_name(path.name + suffix)
                 if variant.is_file():
                     bodies[coding] = variant.read_bytes()
-            entry = CachedFile(path, url_path, status, bodies, hashlib.blake2b(bodies[None], digest_size=10).hexdigest())
+            digest = hashlib.blake2b(bodies[None], digest_size=10).hexdigest()
+            entry = CachedFile(path, url_path, status, bodies, digest)
             entry.path = None  # in memory: never read from disk again
             return entry
         except OSError:

@@ -201,3 +201,25 @@ def test_lifespan_starts_and_stops_the_workers_tasks(site):
     asyncio.run(front({"type": "lifespan"}, receive, send))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert len(front.tasks) == 2 and all(task.cancelled() or task.done() for task in front.tasks)
+
+
+def test_a_media_url_that_is_no_file_is_404_without_django(site):
+    front, django, _ = site
+    assert call(front, "/media/images/" + "d" * 300 + ".png")[0] == 404
+    assert call(front, "/media/images/missing.png", query=b"utm_source=x")[0] == 404
+    assert django.paths == []
+
+
+def test_a_body_granian_cannot_read_gets_400_not_500(site):
+    front, django, _ = site
+    sent = []
+
+    async def receive():
+        return {"type": "http.disconnect"}  # what granian says when it cannot read a chunked body
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/admin/login/", "query_string": b"", "headers": []}
+    asyncio.run(front(scope, receive, send))
+    assert sent[0]["status"] == 400 and django.bodies == []
