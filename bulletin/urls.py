@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from bulletin.live import views as live
+from bulletin.publishing import views as publishing
 from bulletin.syndication import urls as syndication_urls
 from bulletin.web import views as web
 
@@ -26,6 +27,7 @@ urlpatterns = [
     # /live/ itself (server-sent events) is answered by the front of `bulletin serve`, never by Django.
     path("live/latest.json", live.latest_events, name="live_latest"),
     path("", include(syndication_urls)),
+    path("healthz", publishing.healthz, name="healthz"),
 ]
 
 urlpatterns += [

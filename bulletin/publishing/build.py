@@ -39,7 +39,7 @@ def _render_chunk(urls):
     publisher = Publisher(durable=False)  # build() flushes everything to disk once, at the end
     story_slugs = [url.strip("/") for url in urls if url.endswith("/") and url.count("/") == 2]
     with preloaded_stories(story_slugs), reusing_images(_images):
-        return publisher.publish_urls(urls, log_errors=False), len(urls)
+        return publisher.publish_urls(urls), len(urls)
 
 
 def _start_worker():

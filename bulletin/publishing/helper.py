@@ -16,13 +16,14 @@ from multiprocessing import reduction
 
 
 def _serve(connection):
-    """The helper's main loop: (public folder, durable, urls) and the publisher's lock in, files changed out."""
+    """The helper's main loop: (public folder, durable, urls) and the publisher's lock in; out, (files changed,
+    None) or (files changed, why some URLs failed), or text when the helper itself failed."""
     import django
 
     django.setup()
     from django.db import close_old_connections
 
-    from .publisher import Publisher
+    from .publisher import Publisher, PublishFailed
 
     publishers = {}
     while True:
@@ -34,7 +35,9 @@ def _serve(connection):
         publisher = publishers.setdefault((public_dir, durable), Publisher(public_dir, durable=durable, helper=False))
         publisher.renderer.new_batch()
         try:
-            answer = publisher.publish_urls(urls)
+            answer = (publisher.publish_urls(urls), None)
+        except PublishFailed as failure:  # the entry failed, not the helper: it stays pending, the helper usable
+            answer = (failure.changed, str(failure))
         except Exception as error:  # sent as text: an exception may not survive pickling
             answer = f"{type(error).__name__}: {error}"
         finally:
@@ -80,7 +83,7 @@ class RenderingHelper:
         reduction.send_handle(self._connection, lock, self._process.pid)
 
     def finish(self):
-        """Wait for the helper's answer: the number of files it changed."""
+        """Wait for the helper's answer: the number of files it changed and, if some URLs failed, why."""
         try:
             answer = self._connection.recv()
         except (EOFError, OSError) as error:
