@@ -158,6 +158,11 @@ def _feeds_showing(collection):
     return _syndication_feeds([collection, *_collections_of(feed.stories_of(collection))])
 
 
+def urls_of(collection):
+    """Every URL of a section, tag or author in public/: its head, its numbered pages and its feeds."""
+    return _all_pages_of(collection) + _feeds_of(collection)
+
+
 def for_author(author):
     """An author's name, title, bio or avatar changed: their pages and feeds now, every story of theirs and
     every feed that lists one later."""

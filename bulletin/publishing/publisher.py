@@ -156,26 +156,24 @@ class Publisher:
         return changed
 
     def publish_pending(self, now=None):
-        """Render every pending outbox entry that is due (never tried, or its retry time has passed at ``now``),
-        each at most once; returns the number of files written or removed. An entry that fails stays pending
-        (OutboxEntry.record_failure) and the next one is rendered."""
-        changed, tried = 0, set()
+        """Render every pending outbox entry that is due (never tried, or its retry time has passed at ``now``);
+        returns the number of files written or removed. An entry that fails stays pending
+        (OutboxEntry.record_failure), is not tried again in this call, and the next one is rendered."""
+        changed, failed = 0, set()
         with self.lock():
-            while (entry := self._next_due(now, tried)) is not None:
-                tried.add(entry.id)
+            while (entry := self._next_due(now, failed)) is not None:
                 partner = self._hand_to_helper(entry, now)
-                if partner is not None:
-                    tried.add(partner.id)
                 try:
                     changed += self._publish_entry(entry)
                 finally:  # even when this entry failed: the helper's answer must not be left for the next one
                     if partner is not None:
                         changed += self._finish_partner(partner)
+                failed |= {e.id for e in (entry, partner) if e is not None and e.done_at is None and e.last_error}
         return changed
 
     @staticmethod
-    def _next_due(now, tried):
-        due = OutboxEntry.objects.due(now or timezone.now()).exclude(id__in=tried)
+    def _next_due(now, failed):
+        due = OutboxEntry.objects.due(now or timezone.now()).exclude(id__in=failed)
         return due.order_by("background", "id").first()
 
     def _publish_entry(self, entry):
