@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from . import plan
@@ -155,10 +156,13 @@ class Publisher:
             raise RuntimeError(f"rendering {url} answered {rendered.status}; public/ left as it was")
         return changed
 
-    def publish_pending(self, now=None):
-        """Render every pending outbox entry that is due (never tried, or its retry time has passed at ``now``);
-        returns the number of files written or removed. An entry that fails stays pending
-        (OutboxEntry.record_failure), is not tried again in this call, and the next one is rendered."""
+    def publish_pending(self, now=None, retry_now=False):
+        """Render every pending outbox entry that is due (never tried, or its retry time has passed at ``now``;
+        with ``retry_now``, every pending entry); returns the number of files written or removed. An entry that
+        fails stays pending (OutboxEntry.record_failure), is not tried again in this call, and the next one is
+        rendered."""
+        if retry_now:
+            now = OutboxEntry.objects.pending().aggregate(last=Max("next_attempt_at"))["last"]
         changed, failed = 0, set()
         with self.lock():
             while (entry := self._next_due(now, failed)) is not None:

@@ -17,7 +17,7 @@ from bulletin.live.models import LiveEvent
 from bulletin.publishing import build
 from bulletin.publishing.models import RETRY_FIRST_DELAY, RETRY_MAX_DELAY, OutboxEntry, retry_delay
 from bulletin.publishing.paths import file_for
-from bulletin.publishing.publisher import Publisher, PublishFailed, refresh_timed_files
+from bulletin.publishing.publisher import Publisher, PublishFailed, _seconds_until_next_attempt, refresh_timed_files
 from tests.factories import publish_story
 
 
@@ -65,7 +65,8 @@ def test_a_publish_that_cannot_be_written_stays_pending_until_public_is_writable
         assert entry.attempts == 1 and "Operation not permitted" in entry.last_error
         assert started + RETRY_FIRST_DELAY <= entry.next_attempt_at <= timezone.now() + RETRY_FIRST_DELAY
 
-    # Not due yet: nothing is tried. Due: tried again, failing again, and the wait doubles.
+    # The publisher thread sleeps until then; not due yet, nothing is tried. Due: tried, failing, the wait doubles.
+    assert 0 < _seconds_until_next_attempt() <= RETRY_FIRST_DELAY.total_seconds() + 0.05
     assert Publisher().publish_pending() == 0 and OutboxEntry.objects.failing().get(pk=failing[0].pk).attempts == 1
     retry_at = timezone.now() + RETRY_FIRST_DELAY
     with pytest.raises(PublishFailed):  # the scheduler logs it; the news sitemap is refreshed on its next run
@@ -116,6 +117,8 @@ def test_a_failing_change_does_not_hold_back_the_next_one(public, read_only, dja
     with django_capture_on_commit_callbacks(execute=True):
         first = publish_story("Stuck for a while")
     read_only(False)
+    # As if its next attempt were minutes away (after a few failures), however slow this machine is.
+    OutboxEntry.objects.failing().update(next_attempt_at=timezone.now() + RETRY_MAX_DELAY)
     with django_capture_on_commit_callbacks(execute=True):
         second = publish_story("Published right after")
     # The first change waits for its retry time; the second is published at once, and the files both show
@@ -123,7 +126,7 @@ def test_a_failing_change_does_not_hold_back_the_next_one(public, read_only, dja
     assert (public / file_for(second.url)).is_file() and not (public / file_for(first.url)).exists()
     assert first.url in (public / "index.html").read_text()
     assert OutboxEntry.objects.failing().count() == 2
-    Publisher().publish_pending(now=timezone.now() + RETRY_FIRST_DELAY)
+    Publisher().publish_pending(retry_now=True)  # as `bulletin serve` does when it starts
     assert (public / file_for(first.url)).is_file() and not OutboxEntry.objects.pending().exists()
     assert build.check().ok
 
