@@ -44,8 +44,9 @@ def serve(host, port, workers, scheduler, get_path):
     collect_static_files()
     from bulletin.publishing.publisher import Publisher, refresh_timed_files
 
-    # Finish what a crash left in the outbox; without a helper process, which would then idle in this one.
-    replayed = Publisher(helper=False).publish_pending()
+    # Finish what a crash left in the outbox, and retry what failed, at once; without a helper process, which
+    # would then idle in this one.
+    replayed = Publisher(helper=False).publish_pending(retry_now=True)
     if replayed:
         click.echo(f"Published {replayed} file changes left pending in the outbox.")
     if get_path:

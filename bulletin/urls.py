@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from bulletin.live import views as live
 from bulletin.newsroom.collection_kinds import KINDS
+from bulletin.publishing import views as publishing
 from bulletin.syndication import urls as syndication_urls
 from bulletin.web import views as web
 
@@ -27,6 +28,7 @@ urlpatterns = [
     # /live/ itself (server-sent events) is answered by the front of `bulletin serve`, never by Django.
     path("live/latest.json", live.latest_events, name="live_latest"),
     path("", include(syndication_urls)),
+    path("healthz", publishing.healthz, name="healthz"),
 ]
 
 urlpatterns += [

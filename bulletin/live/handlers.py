@@ -6,7 +6,7 @@ from wagtail.signals import page_published, page_unpublished
 
 from bulletin.newsroom.models import StoryPage
 
-from .events import emit
+from .events import emit, emit_removal
 from .models import LiveEvent
 
 
@@ -27,4 +27,5 @@ def story_published(sender, instance, **kwargs):
 
 @receiver(page_unpublished, sender=StoryPage)
 def story_unpublished(sender, instance, **kwargs):
-    emit(LiveEvent.UNPUBLISHED, instance)
+    """Unpublished or deleted (Wagtail unpublishes a live page before deleting it)."""
+    emit_removal(instance)

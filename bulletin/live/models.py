@@ -15,7 +15,9 @@ class LiveEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
     created_at = models.DateTimeField(auto_now_add=True)
     type = models.CharField(max_length=12, choices=TYPES)
-    #: What readers get (story fields and rendered feed items), fixed when the event is created.
+    #: What readers get, fixed when the event is created: for "published" and "updated", the story's fields and
+    #: rendered feed items ({"story": {...}, "html", "html_compact"}); for "unpublished", only the story's id and
+    #: the ids of its earlier events, which were deleted with it ({"story": {"id"}, "removes": [ids]}).
     payload = models.JSONField()
 
     class Meta:

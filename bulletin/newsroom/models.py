@@ -26,7 +26,7 @@ from .reading_time import count_words, reading_minutes
 #: First path segments that belong to Bulletin's own URLs, so no story may take them as its slug.
 RESERVED_SLUGS = frozenset(
     {"admin", "authors", "sections", "tags", "page", "feed", "feeds", "static", "media", "live", "api", "ghost",
-     "search", "sitemap.xml", "sitemaps", "robots.txt", "favicon.ico", "documents", "preview"}
+     "search", "sitemap.xml", "sitemaps", "robots.txt", "favicon.ico", "documents", "preview", "healthz"}
 )
 
 

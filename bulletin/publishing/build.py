@@ -73,7 +73,7 @@ def _render_chunk(entries):
     publisher = Publisher(durable=False)  # build() flushes everything to disk once, at the end
     preload_stories(publisher.renderer, [entry.slug for entry in entries if entry.kind == plan.STORY])
     with reusing_images(_images):
-        return publisher.publish_urls([entry.url for entry in entries], log_errors=False), len(entries)
+        return publisher.publish_urls([entry.url for entry in entries]), len(entries)
 
 
 def _start_worker():

@@ -184,6 +184,11 @@ def for_collection(kind, collection):
                 later=pages[1:] + stories + _feeds_showing(kind, collection))
 
 
+def urls_of(kind, collection):
+    """Every URL of a section, tag or author in public/: its head, its numbered pages and its feeds."""
+    return _all_pages_of(kind, collection) + _feeds_of(kind, collection)
+
+
 def for_section(section):
     """Section names are in every page's navigation: everything, in the background."""
     return Plan(now=[SECTIONS.url(section), reverse("sitemap", args=[SECTIONS.segment])], later=_urls(all_urls()))

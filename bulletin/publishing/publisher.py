@@ -3,11 +3,18 @@
 Every serving process may publish (the admin runs in all of them), so an OS file lock on public/ makes them
 take turns; whoever holds it drains every pending entry, its own and the others'. Small entries (one publish)
 go before background ones, which advance in batches so a new story never waits behind a whole-site re-render.
+
+An entry whose files cannot all be written (a full disk, a read-only public/, a page that fails to render) stays
+pending with its error and is tried again after an exponential backoff (models.retry_delay), by the publisher
+thread and by the scheduler's periodic refresh_timed_files(). Entries after it are not held back. Order is kept
+where it matters: every file is rendered from the database as it is when it is written, so a retried older
+entry writes the current content, never the content of its time, and no file goes back in time.
 """
 
 import atexit
 import fcntl
 import logging
+import os
 import queue
 import threading
 from contextlib import contextmanager
@@ -15,10 +22,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from . import plan
-from .models import OutboxEntry
+from .failures import PublishFailed
+from .models import RETRY_MAX_DELAY, OutboxEntry
 from .paths import file_for, gone_marker_for
 from .render import Renderer
 from .second_process import HelperFailed, RenderingHelper
@@ -73,21 +82,29 @@ class Publisher:
     @contextmanager
     def lock(self):
         """Hold public/'s publisher lock (blocks while another process publishes)."""
-        self.storage.root.mkdir(parents=True, exist_ok=True)
-        with open(Path(self.storage.root) / ".publisher.lock", "a") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            self._lock_file = lock_file  # the helper holds it too while it renders for us
+        try:
+            self.storage.root.mkdir(parents=True, exist_ok=True)
+            lock = os.open(Path(self.storage.root) / ".publisher.lock", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError:
+            # public/ is read-only (full, remounted, made immutable): lock the folder itself and go on, so that
+            # the attempts fail one at a time and are recorded in the outbox, rather than failing here unrecorded.
+            lock = os.open(self.storage.root, os.O_RDONLY)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._lock_file = lock  # the helper holds it too while it renders for us
             try:
                 yield
             finally:
                 self._lock_file = None
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        finally:
+            os.close(lock)
 
-    def publish_urls(self, urls, log_errors=True):
+    def publish_urls(self, urls):
         """Render each of ``urls`` and make public/ match: write its page, write its 410 marker, or remove it.
         Files are written by a few threads while the next URL renders; all of them are on disk on return.
-        Returns the number of files that changed. A URL that fails is logged and the others are published; with
-        ``log_errors`` False, the first failure is raised once the others are on disk."""
+        Returns the number of files that changed. If any URL fails, the others are published first and then
+        PublishFailed is raised."""
         outcomes, rendered_pages = [], queue.SimpleQueue()  # outcomes: (url, files changed, error or None)
 
         def write():
@@ -113,12 +130,13 @@ class Publisher:
                 rendered_pages.put(None)
             for writer in writers:
                 writer.join()
+        changed = sum(changed for _, changed, _ in outcomes)
         failed = [(url, error) for url, _, error in outcomes if error is not None]
-        if failed and not log_errors:
-            raise failed[0][1]
-        for url, error in failed:  # one broken page must not hold back every later publish
-            logger.error("could not publish %s; `bulletin build --check` will list it", url, exc_info=error)
-        return sum(changed for _, changed, _ in outcomes)
+        for url, error in failed:
+            logger.error("could not publish %s", url, exc_info=error)
+        if failed:
+            raise PublishFailed(failed, changed)
+        return changed
 
     def _apply(self, rendered):
         """Make public/ show ``rendered``; returns the number of files that changed."""
@@ -139,40 +157,63 @@ class Publisher:
             raise RuntimeError(f"rendering {url} answered {rendered.status}; public/ left as it was")
         return changed
 
-    def publish_pending(self):
-        """Render every pending outbox entry; returns the number of files written or removed."""
-        changed = 0
+    def publish_pending(self, now=None, retry_now=False):
+        """Render every pending outbox entry that is due (never tried, or its retry time has passed at ``now``;
+        with ``retry_now``, every pending entry); returns the number of files written or removed. An entry that
+        fails stays pending (OutboxEntry.record_failure), is not tried again in this call, and the next one is
+        rendered."""
+        if retry_now:
+            now = OutboxEntry.objects.pending().aggregate(last=Max("next_attempt_at"))["last"]
+        changed, failed = 0, set()
         with self.lock():
-            while (entry := OutboxEntry.objects.filter(done_at=None).order_by("background", "id").first()):
-                partner = self._hand_to_helper(entry)
+            while (entry := self._next_due(now, failed)) is not None:
+                partner = self._hand_to_helper(entry, now)
                 try:
-                    batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
-                    self.renderer.new_batch()
-                    entry_changed = self.publish_urls(entry.urls[entry.progress:batch_end])
-                    entry.progress = min(batch_end, len(entry.urls))
-                    if entry.progress == len(entry.urls):
-                        entry.done_at = timezone.now()
-                    entry.save(update_fields=["progress", "done_at"])
-                    changed += entry_changed
-                    if entry_changed:  # readers get these pages (and the live feed its event) now, not after the helper
-                        self.storage.bump_generation()
+                    changed += self._publish_entry(entry)
                 finally:  # even when this entry failed: the helper's answer must not be left for the next one
-                    if partner is not None and (partner_changed := self._finish_partner(partner)):
-                        changed += partner_changed
-                        self.storage.bump_generation()
+                    if partner is not None:
+                        changed += self._finish_partner(partner)
+                failed |= {e.id for e in (entry, partner) if e is not None and e.done_at is None and e.last_error}
         return changed
 
-    def _hand_to_helper(self, entry):
+    @staticmethod
+    def _next_due(now, failed):
+        due = OutboxEntry.objects.due(now or timezone.now()).exclude(id__in=failed)
+        return due.order_by("background", "id").first()
+
+    def _publish_entry(self, entry):
+        batch_end = len(entry.urls) if not entry.background else entry.progress + BACKGROUND_BATCH
+        self.renderer.new_batch()
+        changed = 0
+        try:
+            try:
+                changed = self.publish_urls(entry.urls[entry.progress:batch_end])
+            except PublishFailed as failure:
+                changed = failure.changed
+                raise
+            finally:
+                if changed:  # readers get these pages (and the live feed its event) now, not after the helper
+                    self.storage.bump_generation()
+        except Exception as error:
+            entry.record_failure(error, timezone.now())
+            logger.error("outbox entry %s (%s) failed (attempt %s); next attempt at %s", entry.id, entry.reason,
+                         entry.attempts, entry.next_attempt_at)
+            return changed
+        entry.record_progress(min(batch_end, len(entry.urls)), timezone.now())
+        return changed
+
+    def _hand_to_helper(self, entry, now):
         """Give the helper the entry after ``entry`` to render meanwhile, and return it; None when there is
         none, when it is a background entry, or when it shares a URL with ``entry`` (two processes must never
         write the same file: the older content could land last)."""
         if self.helper is None or not self.helper.usable or entry.background or entry.progress:
             return None
-        partner = OutboxEntry.objects.filter(done_at=None, background=False, id__gt=entry.id).order_by("id").first()
+        partner = OutboxEntry.objects.due(now or timezone.now()).filter(
+            background=False, id__gt=entry.id).order_by("id").first()
         if partner is None or partner.progress or set(partner.urls) & set(entry.urls):
             return None
         try:
-            self.helper.start(self.storage.root, self.storage.durable, partner.urls, self._lock_file.fileno())
+            self.helper.start(self.storage.root, self.storage.durable, partner.urls, self._lock_file)
         except Exception:
             logger.exception("could not start the publisher's helper; publishing without it")
             self.helper.usable = False
@@ -181,27 +222,38 @@ class Publisher:
 
     def _finish_partner(self, partner):
         try:
-            changed = self.helper.finish()
+            changed, error = self.helper.finish()
         except HelperFailed:
             # This process renders everything itself from now on; the loop finds the entry still pending.
             logger.exception("the publisher's helper failed; publishing without it")
             return 0
-        partner.progress, partner.done_at = len(partner.urls), timezone.now()
-        partner.save(update_fields=["progress", "done_at"])
+        try:
+            if changed:
+                self.storage.bump_generation()
+        except Exception as bump_error:
+            error = error or f"{type(bump_error).__name__}: {bump_error}"
+        if error:
+            partner.record_failure(error, timezone.now())
+            logger.error("outbox entry %s (%s) failed (attempt %s): %s", partner.id, partner.reason,
+                         partner.attempts, error)
+        else:
+            partner.record_progress(len(partner.urls), timezone.now())
         return changed
 
 
-def refresh_timed_files(publisher=None):
-    """Render the files that change with the clock alone (plan.timed_urls) and write those that changed, so that a
-    newsroom quiet for two days still drops old stories from its news sitemap. Returns the files changed."""
+def refresh_timed_files(publisher=None, now=None):
+    """Retry the outbox entries that are due (see Publisher.publish_pending), then render the files that change
+    with the clock alone (plan.timed_urls) and write those that changed, so that a newsroom quiet for two days
+    still drops old stories from its news sitemap. Returns the files changed. The embedded scheduler of
+    `bulletin serve` calls it every BULLETIN_SCHEDULER_INTERVAL seconds."""
     publisher = publisher or Publisher()
-    changed = 0
+    changed = publisher.publish_pending(now)
     with publisher.lock():
         publisher.renderer.new_batch()
-        changed += publisher.publish_urls(plan.timed_urls(), log_errors=False)
-        if changed:
+        timed = publisher.publish_urls(plan.timed_urls())
+        if timed:
             publisher.storage.bump_generation()
-    return changed
+    return changed + timed
 
 
 class _PublisherThread:
@@ -233,17 +285,29 @@ class _PublisherThread:
 
     def _run(self):
         publisher = Publisher()
+        wait = None
         while True:
-            self._event.wait()
+            self._event.wait(wait)  # woken by a publish, or when the earliest failed entry is due again
             self._event.clear()
             try:
                 publisher.publish_pending()
-            except Exception:  # the entry stays pending; the next wake or restart renders it again
+                wait = _seconds_until_next_attempt()
+            except Exception:  # the entry stays pending; try again later, or on the next wake or restart
                 logger.exception("publishing failed")
+                wait = RETRY_MAX_DELAY.total_seconds()
             finally:
                 close_old_connections()
             if self._stopping:
                 return
+
+
+def _seconds_until_next_attempt():
+    """Seconds until the earliest pending entry is due again; None when no entry waits for a retry."""
+    next_at = OutboxEntry.objects.pending().exclude(next_attempt_at=None).order_by("next_attempt_at").values_list(
+        "next_attempt_at", flat=True).first()
+    if next_at is None:
+        return None
+    return max((next_at - timezone.now()).total_seconds(), 0) + 0.05
 
 
 _helper = RenderingHelper(f"{__name__}.Publisher")

@@ -16,7 +16,8 @@ from multiprocessing import reduction
 
 
 def _serve(connection, publisher_class):
-    """The helper's main loop: (public folder, durable, urls) and the publisher's lock in, files changed out.
+    """The helper's main loop: (public folder, durable, urls) and the publisher's lock in; out, (files changed,
+    None) or (files changed, why some URLs failed), or text when the helper itself failed.
 
     ``publisher_class`` is the dotted path of the Publisher (publisher.py), imported once Django is set up: the
     publisher imports this module, and this process starts with nothing loaded.
@@ -26,6 +27,8 @@ def _serve(connection, publisher_class):
     django.setup()
     from django.db import close_old_connections
     from django.utils.module_loading import import_string
+
+    from .failures import PublishFailed
 
     make_publisher = import_string(publisher_class)
     publishers = {}
@@ -38,7 +41,9 @@ def _serve(connection, publisher_class):
         publisher = publishers.setdefault((public_dir, durable), make_publisher(public_dir, durable=durable, helper=False))
         publisher.renderer.new_batch()
         try:
-            answer = publisher.publish_urls(urls)
+            answer = (publisher.publish_urls(urls), None)
+        except PublishFailed as failure:  # the entry failed, not the helper: it stays pending, the helper usable
+            answer = (failure.changed, str(failure))
         except Exception as error:  # sent as text: an exception may not survive pickling
             answer = f"{type(error).__name__}: {error}"
         finally:
@@ -86,7 +91,7 @@ class RenderingHelper:
         reduction.send_handle(self._connection, lock, self._process.pid)
 
     def finish(self):
-        """Wait for the helper's answer: the number of files it changed."""
+        """Wait for the helper's answer: the number of files it changed and, if some URLs failed, why."""
         try:
             answer = self._connection.recv()
         except (EOFError, OSError) as error:

@@ -125,6 +125,8 @@ BULLETIN_PUBLISHER = os.environ.get("BULLETIN_PUBLISHER", "thread")
 #: A second process renders a publish's feeds and sitemaps while the publisher renders its pages (about 100 MB
 #: more memory per publishing process; "0" turns it off). See publishing/second_process.py.
 BULLETIN_PUBLISHER_HELPER = os.environ.get("BULLETIN_PUBLISHER_HELPER", "1") != "0"
+#: /healthz answers 503 once a change has failed to reach public/ for this many seconds (its retries go on).
+BULLETIN_HEALTH_MAX_FAILING_SECONDS = int(os.environ.get("BULLETIN_HEALTH_MAX_FAILING_SECONDS", "60"))
 #: Memory each worker of `bulletin serve` may use to keep files of public/ ready to send.
 BULLETIN_FRONT_CACHE_MB = int(os.environ.get("BULLETIN_FRONT_CACHE_MB", "256"))
 

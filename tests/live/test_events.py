@@ -94,3 +94,39 @@ def test_a_quick_post_is_a_new_story_for_readers(client_for):
     assert response.status_code == 302
     event = LiveEvent.objects.last()
     assert event.type == "published" and event.payload["story"]["headline"] == "Quick and new"
+
+
+def _mentions(text, story, headline):
+    return headline in text or story.url in text
+
+
+@pytest.mark.parametrize("remove", ["unpublish", "delete"])
+def test_a_removed_story_leaves_latest_json_and_the_backlog(public, remove, django_capture_on_commit_callbacks):
+    headline = f"A story that will be {remove}d"
+    with django_capture_on_commit_callbacks(execute=True):
+        story = publish_story(headline)
+    with django_capture_on_commit_callbacks(execute=True):
+        story.summary = "Edited once."
+        story.save_revision().publish()
+    earlier = sorted(LiveEvent.objects.filter(payload__story__id=story.pk).values_list("id", flat=True))
+    assert len(earlier) == 2 and _mentions((public / "live/latest.json").read_text(), story, headline)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        story.unpublish() if remove == "unpublish" else story.delete()
+    latest = (public / "live/latest.json").read_text()
+    assert not _mentions(latest, story, headline)  # a reader who polls or resumes never gets it back
+    removal = json.loads(latest)["events"][-1]
+    assert removal["type"] == "unpublished" and removal["story"] == {"id": story.pk}
+    assert removal["removes"] == earlier
+    assert not LiveEvent.objects.filter(id__in=earlier).exists()
+    assert not any(_mentions(json.dumps(e.as_message()), story, headline) for e in LiveEvent.objects.all())
+
+
+def test_republishing_after_a_removal_is_a_new_story_again():
+    story = publish_story("Gone and back")
+    story.unpublish()
+    story.refresh_from_db()
+    story.save_revision().publish()
+    removal, back = (event.as_message() for event in LiveEvent.objects.order_by("-id")[:2][::-1])
+    assert removal["type"] == "unpublished" and removal["story"] == {"id": story.pk}
+    assert back["type"] == "published" and back["story"]["headline"] == "Gone and back"

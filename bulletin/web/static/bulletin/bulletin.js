@@ -177,10 +177,12 @@
     var story = message.story;
     var shown = list.querySelector('[data-story="' + story.id + '"]');
     var queued = (list.queued || []).filter(function (item) { return item.dataset.story === String(story.id); });
-    if (message.type === "unpublished") {
-      if (shown) shown.remove();
+    if (message.type === "unpublished") {  // carries the story's id only: its headline is read from the page
       if (queued.length) list.queued.splice(list.queued.indexOf(queued[0]), 1);
-      return shown ? "Removed: " + story.headline : null;
+      if (!shown) return null;
+      var headline = shown.querySelector(".feed-item__headline");
+      shown.remove();
+      return "Removed: " + (headline ? headline.textContent.trim() : "a story");
     }
     var item = itemFor(list, message);
     if (message.type === "updated") {
