@@ -111,6 +111,10 @@ class LiveHub:
                 self._send_all(self._remember(event))
 
     def _remember(self, event):
+        # A removal (an unpublished or deleted story) names the earlier events of that story: a reader who resumes
+        # must never be replayed their headline or link (docs/live.md).
+        for removed_id in event.get("removes", ()):
+            self.backlog.pop(removed_id, None)
         frame = self.backlog[event["id"]] = encode(event)
         while len(self.backlog) > self.backlog_size:
             self.backlog.popitem(last=False)

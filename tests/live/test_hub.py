@@ -27,6 +27,16 @@ def test_new_events_reach_every_subscriber_once():
         assert asyncio.run(subscriber.next_frames()) == FIRST_FRAME + encode(event(5)) + encode(event(6))
 
 
+def test_a_removal_takes_the_story_out_of_the_replay():
+    """A reader who resumes after a story was unpublished gets the removal, never the story's old event."""
+    hub = LiveHub()
+    hub.seed([event(1, "Kept"), event(2, "Withdrawn")])
+    hub.receive([{"id": 3, "type": "unpublished", "story": {"id": 2}, "removes": [2]}])
+    frames = asyncio.run(hub.subscribe(last_id=0).next_frames())
+    assert b"Withdrawn" not in frames
+    assert b"Kept" in frames and b'"removes":[2]' in frames
+
+
 def test_a_client_that_does_not_read_is_dropped_not_buffered():
     hub = LiveHub(max_unsent=1000)
     reader, sleeper = hub.subscribe(None), hub.subscribe(None)
