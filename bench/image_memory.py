@@ -71,7 +71,11 @@ def child(path, width, height):
 
 def measure(megapixels, kind, folder):
     path = Path(folder) / f"{kind}-{megapixels}.{'jpg' if kind.endswith('jpeg') else 'png'}"
-    width, height = make_image(path, megapixels, kind)
+    # The image is made in a process of its own: Linux carries a parent's peak RSS into a forked child's ru_maxrss.
+    made = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                           f"from bench.image_memory import make_image; print(*make_image({str(path)!r}, {megapixels}, {kind!r}))"],
+                          capture_output=True, text=True, check=True)
+    width, height = map(int, made.stdout.split())
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.image_memory import child; child({str(path)!r}, {width}, {height})"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if out.returncode:
