@@ -13,7 +13,8 @@ def serve_media(request, path, document_root):
     """
     response = serve(request, path, document_root=document_root)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
+    # sandbox too: a document opened anyway (a browser's viewer) runs as a unique origin, without this site's cookies.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type not in INLINE_TYPES:
         response["Content-Disposition"] = "attachment"

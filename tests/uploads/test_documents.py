@@ -109,7 +109,7 @@ def test_media_route_sends_uploads_as_downloads(client_for, hostile_document):
     response = client.get("/media/" + hostile_document.file.name)
     assert response.status_code == 200
     assert response["Content-Disposition"] == "attachment"
-    assert response["Content-Security-Policy"] == "default-src 'none'"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
@@ -126,5 +126,5 @@ def test_media_route_shows_raster_images_inline(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert not response.get("Content-Disposition", "").startswith("attachment")
-    assert response["Content-Security-Policy"] == "default-src 'none'"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response["X-Content-Type-Options"] == "nosniff"
