@@ -178,9 +178,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("BULLETIN_MAX_IMAGE_BYTES", 15 * 1024 * 1024))
 # Wagtail counts width × height × frames. Rendering makes up to three renditions at once, each decoding the whole
 # original (4 bytes a pixel, plus copies for crop and resize): about 25 bytes a pixel at worst (an RGBA PNG, which
-# can be a few KB on disk). Measured by bench/image_memory.py (bench/README.md), peak RSS of one process, 114 MB
-# after set-up: 12 MP 415 MB, 16 MP 513 MB, 24 MP 712 MB (a JPEG: 391, 473, 677). 12.5 MP keeps a worker near
-# 430 MB, under 512 MB with room for a worker that has grown, and takes a 12-megapixel phone photo (4032 × 3024).
+# can be a few KB on disk). Measured by bench/image_memory.py (bench/README.md), peak RSS of one process, 116 MB
+# after set-up: 12 MP 421 MB, 12.5 MP 435, 16 MP 509, 24 MP 708, 62 MP 1,608 (a JPEG: 392, 392, 457, 667, 1,490).
+# 12.5 MP keeps a worker near 435 MB, under 512 MB with room for a worker that has grown, and takes a
+# 12-megapixel phone photo (4032 × 3024).
 # apps.py of bulletin.uploads gives Pillow the same limit.
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 12_500_000
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
