@@ -118,8 +118,10 @@ CACHES = {
                    "OPTIONS": {"MAX_ENTRIES": 20000}},
 }
 
-# django-axes first: it refuses a locked-out account or address before the password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# django-axes first: a locked-out account or address is refused before the password is even checked (its
+# authenticate() only checks). AxesBackend rather than AxesStandaloneBackend: it also has ModelBackend's get_user(),
+# which a session started without a password (force_login, in the tests) looks for on the first backend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
 #: Wrong passwords in a row, for one account or from one address, before sign-in is locked for the cool-off.
 AXES_FAILURE_LIMIT = int(os.environ.get("BULLETIN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("BULLETIN_LOGIN_COOLOFF_MINUTES", "15")))
