@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.urls import include, path
-from django.views.static import serve as serve_file
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -11,6 +10,7 @@ from bulletin.live import views as live
 from bulletin.newsroom.collection_kinds import KINDS
 from bulletin.publishing import views as publishing
 from bulletin.syndication import urls as syndication_urls
+from bulletin.uploads.views import serve_media
 from bulletin.web import views as web
 
 urlpatterns = [
@@ -34,6 +34,6 @@ urlpatterns = [
 urlpatterns += [
     # granian (`bulletin serve`) or nginx answer /media/ before Django sees it; this route serves the test client,
     # `bulletin serve --get` and any server that passes everything through.
-    path("media/<path:path>", serve_file, {"document_root": settings.MEDIA_ROOT}),
+    path("media/<path:path>", serve_media, {"document_root": settings.MEDIA_ROOT}),
     path("", include(wagtail_urls)),
 ]

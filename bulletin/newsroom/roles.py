@@ -2,7 +2,7 @@
 
 - Contributors write drafts and submit them for review; they cannot publish.
 - Authors publish their own stories (see StoryPermissionTester).
-- Editors edit and publish every story and manage authors, sections and tags.
+- Editors edit and publish every story, manage authors, sections, tags, redirects, images and documents.
 - Admins are Wagtail superusers: everything, including users and settings.
 """
 
@@ -12,23 +12,47 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 CONTRIBUTORS, AUTHORS, EDITORS, ADMINS = "Contributors", "Authors", "Editors", "Admins"
 
-_PAGE_PERMISSIONS = {
-    CONTRIBUTORS: ["add"],
-    AUTHORS: ["add", "publish"],
-    EDITORS: ["add", "change", "publish", "lock", "unlock", "bulk_delete"],
+#: What each role may do, and nothing else: ensure_roles() makes the groups match this exactly, removing what
+#: Wagtail's own migrations give the groups it creates ("Editors" and "Moderators", with documents and images).
+#: docs/editing.md describes it in words; tests/newsroom/test_roles.py compares every group with its own copy.
+#: "pages": Wagtail page permissions on the root page (so on every story); "collections": image and document
+#: permissions on the root collection; "models": plain Django permissions ("app_label.codename").
+ROLE_PERMISSIONS = {
+    CONTRIBUTORS: {
+        "models": ["wagtailadmin.access_admin"],
+        "pages": ["add_page"],
+        "collections": ["wagtailimages.add_image", "wagtailimages.choose_image"],
+    },
+    AUTHORS: {
+        "models": ["wagtailadmin.access_admin"],
+        "pages": ["add_page", "publish_page"],
+        "collections": ["wagtailimages.add_image", "wagtailimages.choose_image"],
+    },
+    EDITORS: {
+        "models": [
+            "wagtailadmin.access_admin",
+            *(f"newsroom.{action}_{model}" for model in ("author", "section", "tag") for action in ("add", "change", "delete")),
+            # docs/publishing.md: an editor who removes a story sets a redirect for its URL.
+            "wagtailredirects.add_redirect", "wagtailredirects.change_redirect", "wagtailredirects.delete_redirect",
+        ],
+        "pages": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
+        "collections": [
+            "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
+            "wagtailimages.delete_image",
+            # Source documents (a court ruling, a report) of the allowed types only: WAGTAILDOCS_EXTENSIONS.
+            "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+            "wagtaildocs.delete_document",
+        ],
+    },
+    ADMINS: {"models": [], "pages": [], "collections": []},  # superusers: every permission without a grant
 }
-_IMAGE_PERMISSIONS = {
-    CONTRIBUTORS: ["add_image", "choose_image"],
-    AUTHORS: ["add_image", "choose_image"],
-    EDITORS: ["add_image", "change_image", "choose_image", "delete_image"],
-}
-_MODEL_PERMISSIONS = {
-    EDITORS: [f"{action}_{model}" for model in ("author", "section", "tag") for action in ("add", "change", "delete")],
-}
+#: A group Wagtail's migrations create with publishing rights that no newsroom role uses; removed while empty.
+WAGTAIL_MODERATORS = "Moderators"
 
 
 def ensure_roles(**kwargs):
-    """Create or complete the role groups; safe to run after every migrate (a post_migrate receiver).
+    """Create the role groups or put them back to ROLE_PERMISSIONS; safe to run after every migrate (a
+    post_migrate receiver).
 
     post_migrate fires once per app, and each app's permissions appear with its own signal; until the last
     one the lookups below may fail, so a missing permission means "not yet", and a later call completes it.
@@ -40,28 +64,30 @@ def ensure_roles(**kwargs):
         pass
 
 
+def _permission(label):
+    app_label, codename = label.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
 def _ensure_roles():
     root = Page.get_first_root_node()
-    if root is None:
-        raise Permission.DoesNotExist
-    access_admin = Permission.objects.get(codename="access_admin")
     root_collection = Collection.get_first_root_node()
-    for name, page_perms in _PAGE_PERMISSIONS.items():
+    if root is None or root_collection is None:
+        raise Permission.DoesNotExist
+    for name, grants in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(access_admin)
-        for codename in page_perms:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=root, permission=Permission.objects.get(content_type__app_label="wagtailcore",
-                                                                          codename=f"{codename}_page")
-            )
-        for codename in _IMAGE_PERMISSIONS[name]:
-            GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=root_collection,
-                permission=Permission.objects.get(content_type__app_label="wagtailimages", codename=codename),
-            )
-        for codename in _MODEL_PERMISSIONS.get(name, []):
-            group.permissions.add(Permission.objects.get(content_type__app_label="newsroom", codename=codename))
-    Group.objects.get_or_create(name=ADMINS)
+        group.permissions.set([_permission(label) for label in grants["models"]])
+        pages = [_permission(f"wagtailcore.{codename}") for codename in grants["pages"]]
+        GroupPagePermission.objects.filter(group=group).exclude(page=root, permission__in=pages).delete()
+        for permission in pages:
+            GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+        collections = [_permission(label) for label in grants["collections"]]
+        GroupCollectionPermission.objects.filter(group=group).exclude(
+            collection=root_collection, permission__in=collections).delete()
+        for permission in collections:
+            GroupCollectionPermission.objects.get_or_create(group=group, collection=root_collection,
+                                                            permission=permission)
+    Group.objects.filter(name=WAGTAIL_MODERATORS, user__isnull=True).delete()
     _let_editors_review()
 
 

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Nothing here imports from bulletin."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,8 @@ INSTALLED_APPS = [
     "bulletin.syndication",
     "bulletin.web",
     "bulletin.demo",
+    "bulletin.accounts",
+    "bulletin.uploads",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",
@@ -42,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +62,11 @@ MIDDLEWARE = [
     "bulletin.web.middleware.SiteCacheMiddleware",
     "bulletin.web.middleware.GoneMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Staff sign-in (bulletin/accounts): request.user.is_verified(), the two-factor challenge, then django-axes,
+    # which answers a locked-out sign-in after the login view has run.
+    "django_otp.middleware.OTPMiddleware",
+    "bulletin.accounts.two_factor.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
     # Last: it runs the admin's write views itself, inside a transaction, so no process_view may follow it.
     "bulletin.newsdesk.middleware.AtomicAdminWritesMiddleware",
 ]
@@ -103,6 +114,25 @@ CACHES = {
     "renditions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600,
                    "OPTIONS": {"MAX_ENTRIES": 20000}},
 }
+
+# django-axes first: a locked-out account or address is refused before the password is even checked (its
+# authenticate() only checks). AxesBackend rather than AxesStandaloneBackend: it also has ModelBackend's get_user(),
+# which a session started without a password (force_login, in the tests) looks for on the first backend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
+#: Wrong passwords in a row, for one account or from one address, before sign-in is locked for the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("BULLETIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("BULLETIN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per account, and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "bulletin.accounts.throttling.client_address"
+AXES_VERBOSE = False  # no banner at start-up; failures and lockouts are still logged
+#: Proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1); 0 trusts none.
+BULLETIN_PROXIES = int(os.environ.get("BULLETIN_PROXIES", "0"))
+#: "required": admins and editors must sign in with a TOTP code too (production's default); "optional": anyone
+#: may turn it on (bulletin/accounts/two_factor.py).
+BULLETIN_TWO_FACTOR = os.environ.get("BULLETIN_TWO_FACTOR", "optional")
+OTP_TOTP_ISSUER = os.environ.get("BULLETIN_SITE_NAME", "Bulletin")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -166,9 +196,23 @@ STORAGES = {
 # An upload larger than this is refused with a clear form error instead of filling the disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("BULLETIN_MAX_IMAGE_BYTES", 15 * 1024 * 1024))
-WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
+# Wagtail counts width × height × frames. Rendering makes up to three renditions at once, each decoding the whole
+# original (4 bytes a pixel, plus copies for crop and resize): about 25 bytes a pixel at worst (an RGBA PNG, which
+# can be a few KB on disk). Measured by bench/image_memory.py (bench/README.md), peak RSS of one process, 116 MB
+# after set-up: 12 MP 421 MB, 12.5 MP 435, 16 MP 509, 24 MP 708, 62 MP 1,608 (a JPEG: 392, 392, 457, 667, 1,490).
+# 12.5 MP keeps a worker near 435 MB, under 512 MB with room for a worker that has grown, and takes a
+# 12-megapixel phone photo (4032 × 3024).
+# apps.py of bulletin.uploads gives Pillow the same limit.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 12_500_000
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_RENDITION_STORAGE = "renditions"
+# Documents: formats a newsroom links to, never a type a browser runs (svg, html, xhtml, js, xml…); the content
+# must match the name (bulletin/uploads/forms.py), and /documents/<id>/<name> always downloads, with
+# "default-src 'none'" and nosniff (Wagtail's serve view).
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "csv", "txt"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "bulletin.uploads.forms.DocumentForm"
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 
 WAGTAIL_SITE_NAME = os.environ.get("BULLETIN_SITE_NAME", "Bulletin")
 WAGTAILADMIN_BASE_URL = os.environ.get("BULLETIN_BASE_URL", "http://127.0.0.1:8000")

@@ -289,3 +289,98 @@ def test_author_can_bulk_publish_own_draft(client_for, feed_page):
     story.refresh_from_db()
     assert story.live
     assert story.feed_position is not None
+
+
+# --- the whole matrix, against Wagtail's defaults ---------------------------------------------------------------
+
+#: docs/editing.md's table of roles as permissions: every group, every grant (models: "app_label.codename";
+#: pages: (page path, codename); collections: (collection, "app_label.codename")). Wagtail's migrations create
+#: groups of their own ("Editors" and "Moderators") with documents and images rights; an upgrade that adds or
+#: changes such grants fails here.
+ROLE_MATRIX = {
+    "Contributors": {
+        "models": ["wagtailadmin.access_admin"],
+        "pages": [("/", "add_page")],
+        "collections": [("Root", "wagtailimages.add_image"), ("Root", "wagtailimages.choose_image")],
+    },
+    "Authors": {
+        "models": ["wagtailadmin.access_admin"],
+        "pages": [("/", "add_page"), ("/", "publish_page")],
+        "collections": [("Root", "wagtailimages.add_image"), ("Root", "wagtailimages.choose_image")],
+    },
+    "Editors": {
+        "models": [
+            "newsroom.add_author", "newsroom.add_section", "newsroom.add_tag", "newsroom.change_author",
+            "newsroom.change_section", "newsroom.change_tag", "newsroom.delete_author", "newsroom.delete_section",
+            "newsroom.delete_tag", "wagtailadmin.access_admin", "wagtailredirects.add_redirect",
+            "wagtailredirects.change_redirect", "wagtailredirects.delete_redirect",
+        ],
+        "pages": [("/", "add_page"), ("/", "bulk_delete_page"), ("/", "change_page"), ("/", "lock_page"),
+                  ("/", "publish_page"), ("/", "unlock_page")],
+        "collections": [
+            ("Root", "wagtaildocs.add_document"), ("Root", "wagtaildocs.change_document"),
+            ("Root", "wagtaildocs.choose_document"), ("Root", "wagtaildocs.delete_document"),
+            ("Root", "wagtailimages.add_image"), ("Root", "wagtailimages.change_image"),
+            ("Root", "wagtailimages.choose_image"), ("Root", "wagtailimages.delete_image"),
+        ],
+    },
+    "Admins": {"models": [], "pages": [], "collections": []},
+}
+
+
+def granted(group):
+    """Everything ``group`` is granted, in ROLE_MATRIX's shape."""
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    def label(permission):
+        return f"{permission.content_type.app_label}.{permission.codename}"
+
+    return {
+        "models": sorted(label(p) for p in group.permissions.all()),
+        "pages": sorted((gp.page.url_path, gp.permission.codename)
+                        for gp in GroupPagePermission.objects.filter(group=group)),
+        "collections": sorted((gc.collection.name, label(gc.permission))
+                              for gc in GroupCollectionPermission.objects.filter(group=group)),
+    }
+
+
+def test_every_group_has_exactly_the_documented_permissions():
+    from django.contrib.auth.models import Group
+
+    assert {group.name: granted(group) for group in Group.objects.all()} == ROLE_MATRIX
+
+
+def test_ensure_roles_takes_back_what_a_group_should_not_have():
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    editors = Group.objects.get(name=roles.EDITORS)
+    editors.permissions.add(Permission.objects.get(codename="add_user"))
+    GroupPagePermission.objects.create(group=editors, page=Page.objects.get(depth=2),
+                                       permission=Permission.objects.get(codename="publish_page"))
+    Group.objects.create(name="Moderators")
+    roles.ensure_roles()
+    assert {group.name: granted(group) for group in Group.objects.all()} == ROLE_MATRIX
+
+
+def test_editor_sets_a_redirect_for_a_removed_story(client_for):
+    from wagtail.contrib.redirects.models import Redirect
+
+    client = client_for(roles.EDITORS)
+    response = client.post(reverse("wagtailredirects:add"), {
+        "old_path": "/removed-story/", "site": "", "is_permanent": "on", "redirect_page": "",
+        "redirect_link": "https://example.org/elsewhere/",
+    })
+    assert response.status_code == 302, _form_errors(response)
+    assert Redirect.objects.filter(old_path="/removed-story").exists()
+
+
+@pytest.mark.parametrize("role", [roles.CONTRIBUTORS, roles.AUTHORS])
+def test_only_editors_set_redirects(client_for, role):
+    assert_denied(client_for(role).get(reverse("wagtailredirects:add")))
+
+
+def test_editor_cannot_manage_groups(client_for):
+    client = client_for(roles.EDITORS)
+    assert_denied(client.get(reverse("wagtailusers_groups:index")))
+    assert_denied(client.post(reverse("wagtailusers_groups:add"), {"name": "Sneaky"}))
