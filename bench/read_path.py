@@ -101,7 +101,7 @@ def main():
     servers = ["serve", "nginx", "nginx-bulletin"] + (["old-front"] if args.old_front else [])
 
     ports = {name: free_port() for name in servers + ([] if args.no_dynamic else ["dynamic"])}
-    processes, dynamic = [], None
+    processes = []
     work = Path(tempfile.mkdtemp(prefix="bench-read-"))
     try:
         processes.append(subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(ports["serve"]),
@@ -133,10 +133,9 @@ def main():
         # Wagtail rendering every request: granian running the Django app, no public/ in the way.
         # In a session of its own: granian's workers outlived a terminated parent that was still answering.
         if not args.no_dynamic:
-            dynamic = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
-                                        str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
-                                        "bulletin.asgi:application"], env=env, start_new_session=True)
-            processes.append(dynamic)
+            processes.append(subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
+                                               str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
+                                               "bulletin.asgi:application"], env=env, start_new_session=True))
         for name, port in ports.items():
             try:
                 wait_for(port)
@@ -172,10 +171,10 @@ def main():
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        if dynamic:
-            try:
-                os.killpg(dynamic.pid, signal.SIGKILL)  # whatever of granian's is left
-            except ProcessLookupError:
+        for process in processes:
+            try:  # whatever is left of a session: the old front left its granian app running after SIGTERM
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
 
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
