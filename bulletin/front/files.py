@@ -14,7 +14,7 @@ from pathlib import Path
 from bulletin.publishing.paths import GONE_MARKER, INDEX, UnsafePath, file_for
 from bulletin.web.caching import cache_control_for
 from bulletin.web.content_types import content_type_for
-from bulletin.web.media import media_headers
+from bulletin.uploads.serving import media_headers
 from bulletin.web.middleware import PUBLIC_PAGE_POLICY
 
 GENERATION_FILE = ".generation"

@@ -31,7 +31,7 @@ def story_payload(story):
         "published_at": story.first_published_at.isoformat() if story.first_published_at else None,
         "updated_at": story.updated_at.isoformat() if story.updated_at else None,
     }}
-    renderers = hooks.get_hooks(FEED_ITEM_HOOK) if with_items else []
+    renderers = hooks.get_hooks(FEED_ITEM_HOOK)
     if renderers:
         payload["html"] = renderers[0](story, compact=False)
         payload["html_compact"] = renderers[0](story, compact=True)

@@ -12,7 +12,7 @@ from bulletin.newsroom.collection_kinds import segments_pattern
 from .caching import FINGERPRINTED, HEAD_PAGES, LIVE_POLL, MEDIA, STABLE_PAGES
 from .content_types import BY_FILE_NAME, BY_SUFFIX
 from .dynamic_paths import QUERY_PREFIXES
-from .media import INLINE_SUFFIXES, MEDIA_POLICY
+from bulletin.uploads.serving import INLINE_SUFFIXES, MEDIA_POLICY
 from .middleware import PUBLIC_PAGE_POLICY
 
 PROXY = """\
@@ -31,7 +31,7 @@ upstream bulletin_app {{
     keepalive 16;
 }}
 
-# Uploads other than raster images are downloads, never shown inline (bulletin/web/media.py).
+# Uploads other than raster images are downloads, never shown inline (bulletin/uploads/serving.py).
 map $uri $bulletin_media_disposition {{
     default attachment;
     "~*({inline_suffixes})$" "";

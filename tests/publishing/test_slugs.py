@@ -5,7 +5,7 @@ them to the app."""
 import pytest
 from wagtail.contrib.redirects.models import Redirect
 
-from bulletin.newsroom import feed
+from bulletin.newsroom import listings
 from bulletin.newsroom.models import Author, Section, Tag
 from bulletin.publishing import build
 from bulletin.publishing.paths import file_for
@@ -16,7 +16,7 @@ KINDS = {"sections": Section, "tags": Tag, "authors": Author}
 def _collection(kind):
     """One with stories, so that it has a numbered page."""
     for collection in KINDS[kind].objects.order_by("pk"):
-        if feed.Listing(collection).page_count():
+        if listings.Listing(collection).page_count():
             return collection
     raise AssertionError(f"the demo has no {kind} with stories")
 

@@ -1,4 +1,4 @@
-"""How uploaded files are served: one rule for `bulletin serve` and the nginx configuration.
+"""How uploaded files are served: one rule for `bulletin serve`, the nginx configuration and Django's /media/ view.
 
 Uploads are never served as active content: every answer forbids sniffing and carries a policy that lets
 nothing run, and anything but a raster image is a download (an SVG or HTML "image" would otherwise run script
