@@ -203,7 +203,7 @@ def test_a_smuggled_request_is_never_answered(servers, front, target, name):
     responses, closed, raw = exchange(servers[target], SMUGGLING[name], timeout=8)
     assert robots not in raw and b"Sitemap:" not in raw, f"the smuggled request was answered: {raw[:400]!r}"
     assert len(final(responses)) <= 1
-    assert all(r.status < 500 for r in responses), raw[:300]
+    assert all(r.status < 500 or r.status == 501 for r in responses), raw[:300]  # 501: an unknown coding
 
 
 @pytest.mark.parametrize("target", BOTH)
