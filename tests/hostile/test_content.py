@@ -100,7 +100,8 @@ def test_a_hostile_story_renders_inert_in_every_page(front, hostile_story, path)
     html = served(front, path)
     if path != "/sections/war/" or "Headline" in html:
         assert "Headline" in html or "Eve" in html or "Tag" in html
-    assert active_content(html) == [], f"{path} carries active content"
+    found = active_content(html)
+    assert found == [], f"{path} carries active content: {found}"
 
 
 def test_a_hostile_story_is_inert_in_its_json_ld(front, hostile_story):
