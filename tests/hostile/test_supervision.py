@@ -93,7 +93,7 @@ def test_a_killed_worker_is_replaced(start_server):
     assert workers, "no worker process listens on the server's port"
     os.kill(workers[0], signal.SIGKILL)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.process.poll() is None:
         now = [pid for pid in listening_pids(server.port, children(main)) if pid != main]
         if len(now) >= len(workers) and workers[0] not in now:
             break

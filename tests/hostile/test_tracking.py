@@ -28,13 +28,16 @@ def write_atomic(path, data):
 @pytest.fixture
 def rewrite_file(front):
     """Rewrite or add files in public/ as the publisher does; put everything back after the test."""
-    public, originals = front.public, {}
+    public, originals, created = front.public, {}, []
 
     def bump_generation():
         write_atomic(public / ".generation", str(time.time_ns()).encode())
 
     def rewrite(name, data):
         path = public / name
+        for folder in reversed(path.relative_to(public).parents[:-1]):
+            if not (public / folder).exists():
+                created.append(public / folder)  # removed after: nginx answers 403 for an empty folder
         if path not in originals:
             originals[path] = path.read_bytes() if path.exists() else None
         write_atomic(path, data)
@@ -46,6 +49,8 @@ def rewrite_file(front):
             path.unlink()
         else:
             write_atomic(path, data)
+    for folder in reversed(created):
+        folder.rmdir()
     bump_generation()
 
 
