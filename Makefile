@@ -38,10 +38,13 @@ test-fast: $(VENV)/.test-installed
 # processes give each server a SQLite database of its own whatever DATABASE_URL says, so here they would only
 # repeat the SQLite run; they are left out.
 SQLITE_SERVER_TESTS := tests/e2e tests/publishing/test_crash.py tests/publishing/test_helper.py tests/web/test_serve.py \
-	tests/web/test_nginx.py tests/live/test_stream.py tests/live/test_redis.py tests/hostile
+	tests/web/test_nginx.py tests/live/test_stream.py tests/live/test_redis.py
 test-postgresql: $(VENV)/.test-installed
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest $(addprefix --ignore=,$(SQLITE_SERVER_TESTS))
 
 clean:
 	rm -rf $(VENV) node_modules
+
+# The hostile-traffic suite starts its own `bulletin serve` and nginx on SQLite too (docs/development.md).
+SQLITE_SERVER_TESTS += tests/hostile
