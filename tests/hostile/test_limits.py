@@ -43,9 +43,9 @@ class NormalReader:
         return self.status == 200 and self.body == (self.front.public / "index.html").read_bytes()
 
 
-def watch_memory(front, seconds, during=None):
-    """Sample the server's memory for ``seconds`` (stopping early past the limit, to spare the shared machine),
-    running ``during()`` once after a second. Returns the largest growth seen."""
+def watch_memory(front, seconds, during=None, done=None):
+    """Sample the server's memory for ``seconds`` (stopping early past the limit, to spare the shared machine, or
+    once ``done()`` is true), running ``during()`` once after a second. Returns the largest growth seen."""
     before, peak = server_memory(front), 0
     deadline, called = time.monotonic() + seconds, False
     started = time.monotonic()
@@ -56,6 +56,8 @@ def watch_memory(front, seconds, during=None):
         if during and not called and time.monotonic() - started > 1:
             during()
             called = True
+        if called and done is not None and done():
+            break
         time.sleep(0.2)
     if during and not called:
         during()
@@ -166,7 +168,8 @@ def test_an_endless_header_streamed_slowly_is_cut_off(front):
     thread.start()
     reader = NormalReader(front)
     try:
-        growth = watch_memory(front, seconds=HEADER_READ_TIMEOUT + TIMEOUT_MARGIN, during=reader.read)
+        growth = watch_memory(front, seconds=HEADER_READ_TIMEOUT + TIMEOUT_MARGIN, during=reader.read,
+                              done=lambda: len(cut_off) == len(sockets))
     finally:
         stop.set()
         thread.join()
