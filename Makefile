@@ -44,7 +44,7 @@ test-fast: lint
 # repeat the SQLite run; they are left out.
 SQLITE_SERVER_TESTS := tests/e2e tests/publishing/test_crash.py tests/publishing/test_second_process.py tests/web/test_serve.py \
 	tests/web/test_nginx.py tests/live/test_stream.py tests/live/test_redis.py tests/front/test_supervision.py \
-	tests/publishing/test_failures_serve.py
+	tests/publishing/test_failures_serve.py tests/hostile
 test-postgresql: $(VENV)/.test-installed
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest $(addprefix --ignore=,$(SQLITE_SERVER_TESTS))

@@ -1,0 +1,132 @@
+"""The hostile-traffic suite (issue 12): real `bulletin serve` processes on loopback, held to nginx's behaviour.
+
+Every test sends what ordinary clients never send, through raw sockets (tests/hostile/raw.py), to a server with
+its own SQLite database and public/ in a temporary folder, built with the demo newsroom. Each test's docstring
+names the nginx directive (and its default) that decides nginx's answer to the same traffic: Bulletin must answer
+as nginx does, or be stricter. Where it is cheap, the same bytes also go to a real nginx running the generated
+configuration (`bulletin nginx-config`) over the same public/, to show the reference answer side by side.
+
+Nothing here asserts speed (the machine is shared and noisy): the tests assert behaviour, with generous timeouts.
+"""
+
+import grp
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from tests.servers import Server, bulletin, free_port, manage_code, request, server_env
+
+#: The front's settings that these tests shorten, in one place (docs/settings.md): if the front renames them,
+#: change the names here. BULLETIN_HEADER_TIMEOUT is the seconds a client has to send a request's head, on a new
+#: connection or on a kept-alive one after an answer, so it bounds both slowloris and idle keep-alive clients
+#: (nginx: client_header_timeout, default 60s, and keepalive_timeout, default 75s).
+HEADER_READ_TIMEOUT = 3
+KEEPALIVE_TIMEOUT = HEADER_READ_TIMEOUT
+FRONT_SETTINGS = {"BULLETIN_HEADER_TIMEOUT": str(HEADER_READ_TIMEOUT)}
+#: How long past a configured timeout a connection may still be open before a test calls it never closed: a
+#: timer's granularity plus a busy 2-core machine shared with other test runs.
+TIMEOUT_MARGIN = 10
+#: The largest growth of the server's memory (all its processes) a flood may cause.
+MEMORY_GROWTH_LIMIT = 200 * 1024 * 1024
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.fixture(scope="session")
+def newsroom(tmp_path_factory):
+    """A data folder with the 30-story demo newsroom built into its public/, and the demo editor's login."""
+    data_dir = tmp_path_factory.mktemp("hostile")
+    env = server_env(data_dir, BULLETIN_LIVE_HEARTBEAT="1", BULLETIN_INSECURE_COOKIES="1", **FRONT_SETTINGS)
+    login = bulletin(env, "demo", "--stories", "30", "--quiet")
+    username, password = re.search(r"user: (\S+)\s+password: (\S+)", login).groups()
+    bulletin(env, "build", "--quiet")
+    return SimpleNamespace(env=env, data_dir=data_dir, public=data_dir / "public", media=data_dir / "media",
+                           username=username, password=password, manage=lambda code: manage_code(env, code))
+
+
+@pytest.fixture(scope="session")
+def front(newsroom):
+    """`bulletin serve` (2 workers) on the demo newsroom with short header and keep-alive timeouts.
+
+    Shared by the whole suite: a test that breaks it (the supervision tests) starts a server of its own.
+    """
+    running = Server(newsroom.env, newsroom.data_dir / "serve.log")
+    yield SimpleNamespace(port=running.port, process=running.process, log=newsroom.data_dir / "serve.log",
+                          public=newsroom.public, newsroom=newsroom)
+    running.stop()
+
+
+@pytest.fixture
+def start_server(newsroom, tmp_path):
+    """Start more `bulletin serve` processes on the demo newsroom; each is stopped (its whole group) after the test."""
+    started = []
+
+    def start(workers=2):
+        server = Server(newsroom.env, tmp_path / f"serve-{len(started)}.log", workers=workers)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        try:
+            os.killpg(server.process.pid, 9)
+        except ProcessLookupError:
+            pass
+        server.process.wait(timeout=20)
+        server.log.close()
+
+
+@pytest.fixture(scope="session")
+def nginx(front, tmp_path_factory):
+    """nginx with the generated server block over the same public/, in front of the `front` server: the reference.
+
+    Its own limits are nginx's defaults but for the two timeouts, set like the front's so both can be watched
+    closing a connection in the same few seconds.
+    """
+    if not os.path.exists(NGINX):
+        pytest.fail("nginx is not installed: apt-get install -y nginx (see .ci/run)")
+    root = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    block = bulletin(front.newsroom.env, "nginx-config", "--listen", f"127.0.0.1:{port}",
+                     "--upstream", f"127.0.0.1:{front.port}")
+    temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    # As in tests/web/test_nginx.py: workers run as the test's user, who can read pytest's temporary folders.
+    user = f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}"
+    (root / "nginx.conf").write_text(
+        f"user {user}; worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
+        f"events {{ worker_connections 4096; }}\n"
+        f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
+        f"client_header_timeout {HEADER_READ_TIMEOUT}s; keepalive_timeout {KEEPALIVE_TIMEOUT}s;\n"
+        f"{block}\n}}\n")
+    process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf")], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            request(port, "/")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
+            time.sleep(0.1)
+    yield SimpleNamespace(port=port, public=front.public)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def servers(front, nginx):
+    """Both servers by name, for tests that send the same bytes to each: {"bulletin": port, "nginx": port}."""
+    return {"bulletin": front.port, "nginx": nginx.port}
+
+
+def python_in(env, code):
+    """Start ``code`` in a Python process with ``env``; returns the Popen."""
+    return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
