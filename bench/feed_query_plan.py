@@ -47,10 +47,14 @@ def main():
     queries = {
         "head (latest 10)": listings.feed_stories()[:10],
         f"archive page {middle_page}": listings.feed_stories().filter(
-            feed_position__gt=(middle_page - 1) * listings.FEED_PAGE_SIZE, feed_position__lte=middle_page * listings.FEED_PAGE_SIZE),
+            feed_position__gt=(middle_page - 1) * listings.FEED_PAGE_SIZE,
+            feed_position__lte=middle_page * listings.FEED_PAGE_SIZE,
+        ),
         "section head": listings.feed_stories().filter(section=section)[:20],
-        "naive Wagtail children query": listings.feed_stories().model.objects.live().child_of(
-            listings.feed_stories().first().get_parent()).order_by("-first_published_at")[:10],
+        "naive Wagtail children query": listings.feed_stories()
+        .model.objects.live()
+        .child_of(listings.feed_stories().first().get_parent())
+        .order_by("-first_published_at")[:10],
     }
     report = {"stories": total, "database": connection.vendor, "queries": {}}
     for name, queryset in queries.items():

@@ -64,8 +64,13 @@ def rss_mb(pids):
     total = 0
     for pid in pids:
         try:
-            total += int(next(line.split()[1] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                              if line.startswith("VmRSS")))
+            total += int(
+                next(
+                    line.split()[1]
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                    if line.startswith("VmRSS")
+                )
+            )
         except (OSError, StopIteration):
             continue
     return total / 1024
@@ -183,9 +188,13 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     port = free_port()
-    serve = subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--workers", "2",
-                              "--no-scheduler"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--workers", "2", "--no-scheduler"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     results = {}
     try:
         deadline = time.monotonic() + 120
@@ -209,8 +218,8 @@ def main():
             peak = [before]
             sampler_stop = threading.Event()
 
-            def sample():
-                while not sampler_stop.is_set():
+            def sample(stop=sampler_stop, peak=peak):
+                while not stop.is_set():
                     peak[0] = max(peak[0], rss_mb(workers))
                     time.sleep(0.5)
 
@@ -225,10 +234,15 @@ def main():
                 sock.close()
             ok = [t * 1000 for t in reader.times if t is not None]
             results[name] = {
-                "reader_requests": len(reader.times), "reader_failures": len(reader.times) - len(ok),
-                "reader_p50_ms": statistics.median(ok) if ok else None, "reader_max_ms": max(ok) if ok else None,
-                "rss_before_mb": before, "rss_peak_mb": peak[0], "workers_alive": len(worker_pids(serve.pid)),
-                **detail}
+                "reader_requests": len(reader.times),
+                "reader_failures": len(reader.times) - len(ok),
+                "reader_p50_ms": statistics.median(ok) if ok else None,
+                "reader_max_ms": max(ok) if ok else None,
+                "rss_before_mb": before,
+                "rss_peak_mb": peak[0],
+                "workers_alive": len(worker_pids(serve.pid)),
+                **detail,
+            }
             time.sleep(2)
     finally:
         os.killpg(serve.pid, signal.SIGTERM)
@@ -242,11 +256,24 @@ def main():
     print("| attack | reader: requests (failed) | reader p50 / max ms | workers' RSS before → peak MB | detail |")
     print("|---|---|---|---|---|")
     for name, r in results.items():
-        detail = {k: v for k, v in r.items() if k not in ("reader_requests", "reader_failures", "reader_p50_ms",
-                                                          "reader_max_ms", "rss_before_mb", "rss_peak_mb")}
+        detail = {
+            k: v
+            for k, v in r.items()
+            if k
+            not in (
+                "reader_requests",
+                "reader_failures",
+                "reader_p50_ms",
+                "reader_max_ms",
+                "rss_before_mb",
+                "rss_peak_mb",
+            )
+        }
         p50 = f"{r['reader_p50_ms']:.1f} / {r['reader_max_ms']:.1f}" if r["reader_p50_ms"] is not None else "n/a"
-        print(f"| {name} | {r['reader_requests']} ({r['reader_failures']}) | {p50} | "
-              f"{r['rss_before_mb']:.0f} → {r['rss_peak_mb']:.0f} | {json.dumps(detail)} |")
+        print(
+            f"| {name} | {r['reader_requests']} ({r['reader_failures']}) | {p50} | "
+            f"{r['rss_before_mb']:.0f} → {r['rss_peak_mb']:.0f} | {json.dumps(detail)} |"
+        )
     print(f"\nraw results: {out}")
 
 

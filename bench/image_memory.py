@@ -36,10 +36,15 @@ def make_image(path, megapixels, kind):
     width = int((megapixels * 1_000_000 * 4 / 3) ** 0.5)
     height = int(megapixels * 1_000_000 / width)
     mode = {"rgba-png": "RGBA", "rgb-jpeg": "RGB", "palette-png": "P"}[kind]
-    image = Image.new(mode, (width, height), (30, 90, 160, 200) if mode == "RGBA" else (30, 90, 160) if mode == "RGB" else 3)
+    image = Image.new(
+        mode, (width, height), (30, 90, 160, 200) if mode == "RGBA" else (30, 90, 160) if mode == "RGB" else 3
+    )
     draw = ImageDraw.Draw(image)
     for i in range(0, width, max(1, width // 8)):
-        draw.rectangle((i, 0, i + width // 16, height // 2), fill=(200, 40, 40, 255) if mode == "RGBA" else (200, 40, 40) if mode == "RGB" else 9)
+        draw.rectangle(
+            (i, 0, i + width // 16, height // 2),
+            fill=(200, 40, 40, 255) if mode == "RGBA" else (200, 40, 40) if mode == "RGB" else 9,
+        )
     image.save(path, "PNG" if kind.endswith("png") else "JPEG", quality=80)
     return width, height
 
@@ -63,8 +68,14 @@ def child(path, width, height):
     original = Path(path).read_bytes()
     for specs in SPEC_GROUPS:
         with concurrent.futures.ThreadPoolExecutor(max_workers=3) as executor:  # as Image.create_renditions
-            list(executor.map(lambda spec: image.generate_rendition_file(
-                Filter(spec), source=File(BytesIO(original), name=Path(path).name)), specs))
+            list(
+                executor.map(
+                    lambda spec: image.generate_rendition_file(
+                        Filter(spec), source=File(BytesIO(original), name=Path(path).name)
+                    ),
+                    specs,
+                )
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"after_setup_mb": after_setup // 1024, "peak_mb": peak // 1024}))
 
@@ -72,18 +83,36 @@ def child(path, width, height):
 def measure(megapixels, kind, folder):
     path = Path(folder) / f"{kind}-{megapixels}.{'jpg' if kind.endswith('jpeg') else 'png'}"
     # The image is made in a process of its own: Linux carries a parent's peak RSS into a forked child's ru_maxrss.
-    made = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-                           f"from bench.image_memory import make_image; print(*make_image({str(path)!r}, {megapixels}, {kind!r}))"],
-                          capture_output=True, text=True, check=True)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                f"from bench.image_memory import make_image; print(*make_image({str(path)!r}, {megapixels}, {kind!r}))"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     width, height = map(int, made.stdout.split())
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.image_memory import child; child({str(path)!r}, {width}, {height})"
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+        f"from bench.image_memory import child; child({str(path)!r}, {width}, {height})"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if out.returncode:
         print(out.stderr, file=sys.stderr)
     if out.returncode:
         return {"megapixels": megapixels, "kind": kind, "error": out.stderr.strip().splitlines()[-1]}
-    return {"megapixels": megapixels, "kind": kind, "pixels": width * height, "file_kb": path.stat().st_size // 1024,
-            **json.loads(out.stdout.strip().splitlines()[-1])}
+    return {
+        "megapixels": megapixels,
+        "kind": kind,
+        "pixels": width * height,
+        "file_kb": path.stat().st_size // 1024,
+        **json.loads(out.stdout.strip().splitlines()[-1]),
+    }
 
 
 def main():

@@ -113,8 +113,17 @@ class Reader:
 
 async def publish(env, title, slug):
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bulletin", "manage", "shell", "-c", PUBLISH.format(title=title, slug=slug),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+        sys.executable,
+        "-m",
+        "bulletin",
+        "manage",
+        "shell",
+        "-c",
+        PUBLISH.format(title=title, slug=slug),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     out, _ = await process.communicate()
     for line in out.decode().splitlines():
         if line.startswith("COMMITTED"):
@@ -152,11 +161,14 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id):
         while time.monotonic() < deadline and any(number not in r.arrivals for r in connected):
             await asyncio.sleep(0.05)
         latencies = sorted(r.arrivals[number] - committed for r in connected if number in r.arrivals)
-        rounds_out.append({
-            "received": len(latencies), "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
-            "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
-            "max_ms": 1000 * latencies[-1] if latencies else None,
-        })
+        rounds_out.append(
+            {
+                "received": len(latencies),
+                "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
+                "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
+                "max_ms": 1000 * latencies[-1] if latencies else None,
+            }
+        )
         await asyncio.sleep(1)
     for listener in listeners:
         listener.cancel()
@@ -164,10 +176,12 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id):
         reader.stream[1].close()
     await asyncio.sleep(1)
     return {
-        "readers": readers_count, "connected": len(connected),
+        "readers": readers_count,
+        "connected": len(connected),
         "connect_errors": sorted({type(f).__name__ + ": " + str(f)[:80] for f in failures}),
         "connect_seconds": round(connect_seconds, 2),
-        "front_rss_before_kib": before, "front_rss_connected_kib": after,
+        "front_rss_before_kib": before,
+        "front_rss_connected_kib": after,
         "kib_per_reader": round((after - before) / max(1, len(connected)), 2) if after else None,
         "rounds": rounds_out,
     }
@@ -182,8 +196,12 @@ async def main_async(args):
     for readers_count in args.readers:
         # A fresh server for each size, so that memory freed by the previous size does not hide this one's.
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--workers", "2",
-                                   "--no-scheduler"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--workers", "2", "--no-scheduler"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
         try:
             await wait_for_server(port)
             await asyncio.sleep(2)
@@ -210,8 +228,12 @@ def main():
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     result = uvloop.run(main_async(args))
-    result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                         "open_files_limit": hard}
+    result["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "open_files_limit": hard,
+    }
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"live_fanout-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(result, indent=1))
@@ -223,8 +245,10 @@ def main():
         p99 = statistics.median(r["p99_ms"] for r in done) if done else float("nan")
         worst = max((r["max_ms"] for r in done), default=float("nan"))
         memory = f"{size['kib_per_reader']:.1f} KiB" if size["kib_per_reader"] is not None else "–"
-        print(f"| {size['readers']:,} | {size['connected']:,} | {p50:.0f} ms | {p99:.0f} ms | {worst:.0f} ms | "
-              f"{memory} | {'; '.join(size['connect_errors'])} |")
+        print(
+            f"| {size['readers']:,} | {size['connected']:,} | {p50:.0f} ms | {p99:.0f} ms | {worst:.0f} ms | "
+            f"{memory} | {'; '.join(size['connect_errors'])} |"
+        )
 
 
 if __name__ == "__main__":

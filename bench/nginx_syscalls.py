@@ -27,11 +27,13 @@ from read_path import free_port, wait_for
 
 def nginx_conf(root, server_block):
     temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return (f"master_process off; daemon off; worker_processes 1; pid {root}/nginx.pid; "
-            f"error_log {root}/error.log warn;\n"
-            f"events {{ worker_connections 64; }}\n"
-            f"http {{ include /etc/nginx/mime.types; access_log off; sendfile on; tcp_nopush on; "
-            f"keepalive_requests 1000000; {temp}\n{server_block}\n}}\n")
+    return (
+        f"master_process off; daemon off; worker_processes 1; pid {root}/nginx.pid; "
+        f"error_log {root}/error.log warn;\n"
+        f"events {{ worker_connections 64; }}\n"
+        f"http {{ include /etc/nginx/mime.types; access_log off; sendfile on; tcp_nopush on; "
+        f"keepalive_requests 1000000; {temp}\n{server_block}\n}}\n"
+    )
 
 
 def ask(port, path, count, encoding):
@@ -51,8 +53,9 @@ def syscalls(server_block, path, count, encoding):
     port = free_port()
     (root / "nginx.conf").write_text(nginx_conf(root, server_block.replace("PORT", str(port))))
     summary = root / "strace.txt"
-    process = subprocess.Popen(["strace", "-f", "-c", "-o", str(summary), "nginx", "-p", str(root),
-                                "-c", str(root / "nginx.conf")])
+    process = subprocess.Popen(
+        ["strace", "-f", "-c", "-o", str(summary), "nginx", "-p", str(root), "-c", str(root / "nginx.conf")]
+    )
     try:
         wait_for(port, path, timeout=60)
         ask(port, path, count, encoding)
@@ -68,23 +71,35 @@ def main():
     args = parser.parse_args()
     data_dir = Path(os.environ["BULLETIN_DATA_DIR"]).resolve()
     public = data_dir / "public"
-    story = next(p for p in sorted(public.iterdir()) if (p / "index.html").is_file() and p.name not in (
-        "page", "feed", "sections", "tags", "authors", "static"))
+    story = next(
+        p
+        for p in sorted(public.iterdir())
+        if (p / "index.html").is_file() and p.name not in ("page", "feed", "sections", "tags", "authors", "static")
+    )
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    bulletin = subprocess.run([sys.executable, "-m", "bulletin", "nginx-config", "--listen", "127.0.0.1:PORT",
-                               "--upstream", "127.0.0.1:9"], env=env, capture_output=True, text=True, check=True).stdout
+    bulletin = subprocess.run(
+        [sys.executable, "-m", "bulletin", "nginx-config", "--listen", "127.0.0.1:PORT", "--upstream", "127.0.0.1:9"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     servers = {
-        "plain nginx": (f"server {{ listen 127.0.0.1:PORT; root {public}; gzip_static on; "
-                        f"location / {{ try_files $uri $uri/index.html =404; }} }}"),
+        "plain nginx": (
+            f"server {{ listen 127.0.0.1:PORT; root {public}; gzip_static on; "
+            f"location / {{ try_files $uri $uri/index.html =404; }} }}"
+        ),
         "nginx + Bulletin config": bulletin,
     }
     print("| page (Accept-Encoding) | " + " | ".join(f"{name}: system calls per request" for name in servers) + " |")
     print("|---|" + "---|" * len(servers))
     for label, path in (("story", f"/{story.name}/"), ("News Feed", "/")):
         for encoding in ("identity", "gzip"):
-            counts = [(syscalls(block, path, 5 * args.requests, encoding)
-                       - syscalls(block, path, args.requests, encoding)) / (4 * args.requests)
-                      for block in servers.values()]
+            counts = [
+                (syscalls(block, path, 5 * args.requests, encoding) - syscalls(block, path, args.requests, encoding))
+                / (4 * args.requests)
+                for block in servers.values()
+            ]
             print(f"| {label} ({encoding}) | " + " | ".join(f"{count:.1f}" for count in counts) + " |")
 
 

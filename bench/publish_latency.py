@@ -45,8 +45,13 @@ def main():
     latencies, pages, files = [], [], []
     run = time.strftime("%H%M%S")
     for n in range(PUBLISHES):
-        story = StoryPage(title=f"Benchmark story {n}", slug=f"bench-{run}-{n}", summary="Published by the benchmark.",
-                          section=sections[n % len(sections)], live=False)
+        story = StoryPage(
+            title=f"Benchmark story {n}",
+            slug=f"bench-{run}-{n}",
+            summary="Published by the benchmark.",
+            section=sections[n % len(sections)],
+            live=False,
+        )
         story.bylines = [Byline(author=authors[n % len(authors)])]
         feed_page.add_child(instance=story)
         story.tags.set([tags[n % len(tags)], tags[(n * 7 + 3) % len(tags)]])
@@ -62,7 +67,8 @@ def main():
     latencies.sort()
     pages.sort()
     report = {
-        "stories": StoryPage.objects.live().count(), "publishes": PUBLISHES,
+        "stories": StoryPage.objects.live().count(),
+        "publishes": PUBLISHES,
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
         "max_ms": round(latencies[-1], 1),

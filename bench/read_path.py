@@ -53,9 +53,25 @@ def wait_for(port, path="/", timeout=180):
 
 def wrk(port, path, seconds, encoding):
     # wrk gives up on an answer after 2 s by default; the dynamic server can take longer at 50 connections.
-    out = subprocess.run(["wrk", "-t2", "-c50", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H",
-                          f"Accept-Encoding: {encoding}", "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c50",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-H",
+            f"Accept-Encoding: {encoding}",
+            "-s",
+            str(WRK_SCRIPT),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     if result["non2xx3xx"] or result["connect_err"] or result["timeouts"]:
         raise RuntimeError(f"errors in the run on port {port}{path}: {result}")
@@ -79,10 +95,12 @@ def cpu_seconds(master):
 
 def nginx_conf(root, body):
     temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return (f"worker_processes 2; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
-            f"events {{ worker_connections 4096; }}\n"
-            f"http {{ include /etc/nginx/mime.types; access_log off; sendfile on; tcp_nopush on; "
-            f"keepalive_requests 1000000; {temp}\n{body}\n}}\n")
+    return (
+        f"worker_processes 2; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
+        f"events {{ worker_connections 4096; }}\n"
+        f"http {{ include /etc/nginx/mime.types; access_log off; sendfile on; tcp_nopush on; "
+        f"keepalive_requests 1000000; {temp}\n{body}\n}}\n"
+    )
 
 
 def main():
@@ -95,8 +113,11 @@ def main():
     data_dir = Path(os.environ["BULLETIN_DATA_DIR"]).resolve()
     public = data_dir / "public"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    story = next(p for p in sorted(public.iterdir()) if (p / "index.html").is_file() and p.name not in (
-        "page", "feed", "sections", "tags", "authors", "static"))
+    story = next(
+        p
+        for p in sorted(public.iterdir())
+        if (p / "index.html").is_file() and p.name not in ("page", "feed", "sections", "tags", "authors", "static")
+    )
     paths = {"story": f"/{story.name}/", "news feed": "/", "news feed, share link": "/?utm_source=x&fbclid=y"}
     servers = ["serve", "nginx", "nginx-bulletin"] + (["old-front"] if args.old_front else [])
 
@@ -104,38 +125,106 @@ def main():
     processes = []
     work = Path(tempfile.mkdtemp(prefix="bench-read-"))
     try:
-        processes.append(subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(ports["serve"]),
-                                           "--workers", "2", "--no-scheduler"], env=env, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL, start_new_session=True))
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bulletin",
+                    "serve",
+                    "--port",
+                    str(ports["serve"]),
+                    "--workers",
+                    "2",
+                    "--no-scheduler",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
         if args.old_front:
             # Two front processes relaying misses to one granian app worker, as `serve` ran at 2f78b01.
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "bulletin", "serve", "--port", str(ports["old-front"]), "--workers", "2",
-                 "--no-scheduler"], env={**env, "PYTHONPATH": str(args.old_front.resolve())},
-                cwd=args.old_front, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "bulletin",
+                        "serve",
+                        "--port",
+                        str(ports["old-front"]),
+                        "--workers",
+                        "2",
+                        "--no-scheduler",
+                    ],
+                    env={**env, "PYTHONPATH": str(args.old_front.resolve())},
+                    cwd=args.old_front,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
         # Plain nginx: the reference file server, serving the same files (gzip_static for the .gz variants).
         plain = work / "plain"
         plain.mkdir()
-        (plain / "nginx.conf").write_text(nginx_conf(plain, (
-            f"server {{ listen 127.0.0.1:{ports['nginx']}; root {public}; gzip_static on; "
-            f"location / {{ try_files $uri $uri/index.html =404; }} }}")))
+        (plain / "nginx.conf").write_text(
+            nginx_conf(
+                plain,
+                (
+                    f"server {{ listen 127.0.0.1:{ports['nginx']}; root {public}; gzip_static on; "
+                    f"location / {{ try_files $uri $uri/index.html =404; }} }}"
+                ),
+            )
+        )
         processes.append(subprocess.Popen(["nginx", "-p", str(plain), "-c", str(plain / "nginx.conf")]))
         masters = {"nginx": processes[-1].pid}
         # nginx with the configuration `bulletin nginx-config` prints, in front of `bulletin serve`.
         front = work / "front"
         front.mkdir()
-        block = subprocess.run([sys.executable, "-m", "bulletin", "nginx-config", "--listen",
-                                f"127.0.0.1:{ports['nginx-bulletin']}", "--upstream", f"127.0.0.1:{ports['serve']}"],
-                               env=env, capture_output=True, text=True, check=True).stdout
+        block = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bulletin",
+                "nginx-config",
+                "--listen",
+                f"127.0.0.1:{ports['nginx-bulletin']}",
+                "--upstream",
+                f"127.0.0.1:{ports['serve']}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         (front / "nginx.conf").write_text(nginx_conf(front, block))
         processes.append(subprocess.Popen(["nginx", "-p", str(front), "-c", str(front / "nginx.conf")]))
         masters["nginx-bulletin"] = processes[-1].pid
         # Wagtail rendering every request: granian running the Django app, no public/ in the way.
         # In a session of its own: granian's workers outlived a terminated parent that was still answering.
         if not args.no_dynamic:
-            processes.append(subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asginl", "--port",
-                                               str(ports["dynamic"]), "--workers", "2", "--log-level", "warning",
-                                               "bulletin.asgi:application"], env=env, start_new_session=True))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "granian",
+                        "--interface",
+                        "asginl",
+                        "--port",
+                        str(ports["dynamic"]),
+                        "--workers",
+                        "2",
+                        "--log-level",
+                        "warning",
+                        "bulletin.asgi:application",
+                    ],
+                    env=env,
+                    start_new_session=True,
+                )
+            )
         for name, port in ports.items():
             try:
                 wait_for(port)
@@ -156,10 +245,14 @@ def main():
                 if not args.no_dynamic:
                     runs["dynamic"] = [wrk(ports["dynamic"], path, args.seconds, encoding)]
                 results[f"{label} ({encoding})"] = {
-                    name: {"rps": statistics.median(r["rps"] for r in rs),
-                           "p99_ms": statistics.median(r["p99_ms"] for r in rs), "runs": rs,
-                           "cpu_us": statistics.median(r.get("cpu_us_per_request", 0) for r in rs)}
-                    for name, rs in runs.items()}
+                    name: {
+                        "rps": statistics.median(r["rps"] for r in rs),
+                        "p99_ms": statistics.median(r["p99_ms"] for r in rs),
+                        "runs": rs,
+                        "cpu_us": statistics.median(r.get("cpu_us_per_request", 0) for r in rs),
+                    }
+                    for name, rs in runs.items()
+                }
     finally:
         for process in processes:
             try:  # the whole session: `serve` and its workers
@@ -177,10 +270,22 @@ def main():
             except (ProcessLookupError, PermissionError):
                 pass
 
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-               "wrk": "-t2 -c50", "seconds": args.seconds, "rounds": args.rounds,
-               "cpu_model": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
-                                  .splitlines() if line.startswith("model name")), "unknown")}
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "wrk": "-t2 -c50",
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "cpu_model": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "unknown",
+        ),
+    }
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"read_path-{time.strftime('%Y%m%d-%H%M%S')}.json"

@@ -26,5 +26,5 @@ if __name__ == "__main__":  # not when a child process imports this module
         build._render_chunk(chosen[:50])  # warm-up: templates, the first images and renditions
         started = time.process_time()
         for i in range(50, len(chosen), 50):
-            build._render_chunk(chosen[i:i + 50])
+            build._render_chunk(chosen[i : i + 50])
         print(f"{name}: {(time.process_time() - started) / (len(chosen) - 50) * 1000:.2f} ms CPU")

@@ -25,21 +25,35 @@ def cli():
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("-w", "--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="granian worker processes; each answers files, /live/ and the Django app.")
-@click.option("--scheduler/--no-scheduler", default=True, show_default=True,
-              help="Publish scheduled stories from this process (run it in one server only).")
-@click.option("--get", "get_path", metavar="PATH",
-              help="Send one in-process request for PATH, print the response and exit (1 unless it is a 200).")
+@click.option(
+    "-w",
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="granian worker processes; each answers files, /live/ and the Django app.",
+)
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Publish scheduled stories from this process (run it in one server only).",
+)
+@click.option(
+    "--get",
+    "get_path",
+    metavar="PATH",
+    help="Send one in-process request for PATH, print the response and exit (1 unless it is a 200).",
+)
 def serve(host, port, workers, scheduler, get_path):
     """Serve the News Feed and the admin at http://HOST:PORT/."""
     _setup_django()
     from django.conf import settings
 
-    from bulletin.newsdesk import scheduler as scheduled_publishing
-    from bulletin.publishing.render import collect_static_files
     from bulletin.front import server
     from bulletin.front.supervision import PortTaken
+    from bulletin.newsdesk import scheduler as scheduled_publishing
+    from bulletin.publishing.render import collect_static_files
 
     collect_static_files()
     from bulletin.publishing.publisher import Publisher, refresh_timed_files
@@ -68,13 +82,26 @@ def serve(host, port, workers, scheduler, get_path):
 
 
 @cli.command()
-@click.option("--stories", default=300, show_default=True, type=click.IntRange(1, 1_000_000),
-              help="How many stories (100,000 take about 2.5 minutes on 2 cores).")
-@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 36500),
-              help="Spread the stories over this many days up to now.")
+@click.option(
+    "--stories",
+    default=300,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="How many stories (100,000 take about 2.5 minutes on 2 cores).",
+)
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 36500),
+    help="Spread the stories over this many days up to now.",
+)
 @click.option("--seed", default=42, show_default=True, help="The same seed builds the same newsroom.")
-@click.option("--now", type=click.DateTime(["%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M"]),
-              help="End the demo's timeline here instead of now (same seed and --now: the same pages).")
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M"]),
+    help="End the demo's timeline here instead of now (same seed and --now: the same pages).",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing if stories exist already (used by `make run`).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def demo(stories, days, seed, now, if_empty, quiet):
@@ -87,7 +114,9 @@ def demo(stories, days, seed, now, if_empty, quiet):
     call_command("migrate", interactive=False, verbosity=0)
     if builder.has_stories():
         if not if_empty:
-            raise click.ClickException("This database already has stories; use a new BULLETIN_DATA_DIR or DATABASE_URL.")
+            raise click.ClickException(
+                "This database already has stories; use a new BULLETIN_DATA_DIR or DATABASE_URL."
+            )
         click.echo("The database has stories already; keeping them.")
     else:
         if now and now.tzinfo is None:
@@ -95,17 +124,28 @@ def demo(stories, days, seed, now, if_empty, quiet):
 
             now = timezone.make_aware(now)
         result = builder.build(stories=stories, days=days, seed=seed, now=now, progress=not quiet)
-        click.echo(f"Built {result.stories} stories in {result.seconds:.1f} s "
-                   f"({result.stories / result.seconds:.0f} stories/s).")
+        click.echo(
+            f"Built {result.stories} stories in {result.seconds:.1f} s "
+            f"({result.stories / result.seconds:.0f} stories/s)."
+        )
     username, password = builder.reset_demo_editor()
     click.echo(f"Admin: http://127.0.0.1:8000/admin/  user: {username}  password: {password}")
 
 
 @cli.command()
-@click.option("--check", is_flag=True, help="Render in memory and list stale, missing and extra files in public/; "
-              "exit 1 if there are any. Changes nothing.")
-@click.option("-w", "--workers", default=None, type=click.IntRange(1, 64),
-              help="Worker processes for rendering (default: one per CPU).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Render in memory and list stale, missing and extra files in public/; "
+    "exit 1 if there are any. Changes nothing.",
+)
+@click.option(
+    "-w",
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Worker processes for rendering (default: one per CPU).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build(check, workers, quiet):
     """Render every page into public/ (BULLETIN_PUBLIC_DIR), the files readers are served."""
@@ -121,8 +161,10 @@ def build(check, workers, quiet):
             for name in names:
                 click.echo(f"{label}\t{name}")
         if not result.ok:
-            raise click.ClickException(f"public/ is out of date: {len(result.stale)} stale, {len(result.missing)} "
-                                       f"missing, {len(result.extra)} extra files.")
+            raise click.ClickException(
+                f"public/ is out of date: {len(result.stale)} stale, {len(result.missing)} "
+                f"missing, {len(result.extra)} extra files."
+            )
         click.echo("public/ matches the database.")
         return
     from bulletin.publishing.render import collect_static_files
@@ -130,8 +172,10 @@ def build(check, workers, quiet):
     collect_static_files()
     result = site_build.build(workers=workers, progress=not quiet)
     seconds = time.monotonic() - started
-    click.echo(f"Rendered {result.pages} pages in {seconds:.1f} s ({result.pages / seconds:.0f} pages/s): "
-               f"{result.changed} files changed, {result.removed} removed.")
+    click.echo(
+        f"Rendered {result.pages} pages in {seconds:.1f} s ({result.pages / seconds:.0f} pages/s): "
+        f"{result.changed} files changed, {result.removed} removed."
+    )
 
 
 @cli.command("nginx-config")
@@ -145,8 +189,12 @@ def nginx_config(listen, upstream, server_name):
 
     from bulletin.web.nginx import render_config
 
-    click.echo(render_config(settings.BULLETIN_PUBLIC_DIR, settings.MEDIA_ROOT, upstream=upstream, listen=listen,
-                             server_name=server_name), nl=False)
+    click.echo(
+        render_config(
+            settings.BULLETIN_PUBLIC_DIR, settings.MEDIA_ROOT, upstream=upstream, listen=listen, server_name=server_name
+        ),
+        nl=False,
+    )
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -19,11 +19,19 @@ urlpatterns = [
     path("page/<int:number>/", web.archive_page, name="archive_page"),
     path("feed/widget/", web.feed_widget, name="feed_widget"),
     # Each collection kind's head page and numbered pages (newsroom/collection_kinds.py).
-    *(pattern for kind in KINDS for pattern in (
-        path(f"{kind.segment}/<str:slug>/", web.collection_page, {"kind": kind.segment}, name=kind.name),
-        path(f"{kind.segment}/<str:slug>/page/<int:number>/", web.collection_page, {"kind": kind.segment},
-             name=kind.page_route),
-    )),
+    *(
+        pattern
+        for kind in KINDS
+        for pattern in (
+            path(f"{kind.segment}/<str:slug>/", web.collection_page, {"kind": kind.segment}, name=kind.name),
+            path(
+                f"{kind.segment}/<str:slug>/page/<int:number>/",
+                web.collection_page,
+                {"kind": kind.segment},
+                name=kind.page_route,
+            ),
+        )
+    ),
     path("favicon.ico", web.favicon, name="favicon"),
     # /live/ itself (server-sent events) is answered by the front of `bulletin serve`, never by Django.
     path("live/latest.json", live.latest_events, name="live_latest"),

@@ -43,8 +43,22 @@ class Server:
         self.env, self.port = env, port or free_port()
         self.log = open(log_path, "w+")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bulletin", "serve", "--port", str(self.port), "--workers", str(workers),
-             "--no-scheduler"], env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "bulletin",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--no-scheduler",
+            ],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 90  # each worker loads Django (spawned, not forked)
         while True:
             try:

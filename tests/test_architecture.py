@@ -49,7 +49,7 @@ TEMPLATE_TAG = re.compile(r"{%\s*(extends|include|load)\s+(.+?)\s*%}")
 
 
 def part_of(module):
-    """"bulletin.web.views" → "web"; "bulletin.cli" → "cli"."""
+    """ "bulletin.web.views" → "web"; "bulletin.cli" → "cli"."""
     return module.split(".")[1] if module.count(".") else "__init__"
 
 
@@ -116,8 +116,9 @@ def our_templates():
 
 def tag_libraries():
     """{template tag library name: part}."""
-    return {path.stem: part_of(module_name(path)) for path in PACKAGE.rglob("templatetags/*.py")
-            if path.stem != "__init__"}
+    return {
+        path.stem: part_of(module_name(path)) for path in PACKAGE.rglob("templatetags/*.py") if path.stem != "__init__"
+    }
 
 
 def strongly_connected(graph):
@@ -166,9 +167,12 @@ def test_no_import_cycle_between_files():
 
 
 def test_imports_follow_the_layers():
-    wrong = [f"{module} (line {line}) imports {target}"
-             for module, edges in import_graph().items() for target, line in edges.items()
-             if not allowed(part_of(module), part_of(target))]
+    wrong = [
+        f"{module} (line {line}) imports {target}"
+        for module, edges in import_graph().items()
+        for target, line in edges.items()
+        if not allowed(part_of(module), part_of(target))
+    ]
     assert not wrong, "\n".join(wrong)
 
 
@@ -180,8 +184,9 @@ def test_python_names_only_templates_of_its_own_part_or_below():
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in templates:
                 if user not in WIRING and not allowed(user, templates[node.value]):
-                    wrong.append(f"{path.relative_to(PACKAGE)}:{node.lineno} names {node.value} "
-                                 f"({templates[node.value]}'s)")
+                    wrong.append(
+                        f"{path.relative_to(PACKAGE)}:{node.lineno} names {node.value} ({templates[node.value]}'s)"
+                    )
     assert not wrong, "\n".join(wrong)
 
 
@@ -199,17 +204,23 @@ def test_templates_use_only_templates_and_tags_of_their_own_part_or_below():
                 else:
                     name = argument.split()[0].strip("\"'")
                     used = [templates[name]] if name in templates else []
-                wrong += [f"{path.relative_to(PACKAGE)}: {tag} {argument} ({part}'s)" for part in used
-                          if not allowed(user, part)]
+                wrong += [
+                    f"{path.relative_to(PACKAGE)}: {tag} {argument} ({part}'s)"
+                    for part in used
+                    if not allowed(user, part)
+                ]
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("from .models import X", {"bulletin.newsroom.models"}),
-    ("from . import listings", {"bulletin.newsroom.listings"}),
-    ("from bulletin.web import views", {"bulletin.web.views"}),
-    ("def f():\n    from bulletin.publishing.publisher import Publisher", {"bulletin.publishing.publisher"}),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from .models import X", {"bulletin.newsroom.models"}),
+        ("from . import listings", {"bulletin.newsroom.listings"}),
+        ("from bulletin.web import views", {"bulletin.web.views"}),
+        ("def f():\n    from bulletin.publishing.publisher import Publisher", {"bulletin.publishing.publisher"}),
+    ],
+)
 def test_the_reader_of_imports_finds_relative_and_lazy_ones(source, expected):
     found = set()
     for node in ast.walk(ast.parse(source)):

@@ -21,7 +21,7 @@ def test_help_lists_every_command():
 def test_serve_get_prints_a_page_and_exits_zero(db):
     result = CliRunner().invoke(cli, ["serve", "--get", "/"])
     assert result.exit_code == 0, result.output
-    assert "<h1 class=\"page-title\">News Feed</h1>" in result.output
+    assert '<h1 class="page-title">News Feed</h1>' in result.output
 
 
 def test_serve_get_exits_one_on_a_missing_page(db):
@@ -44,15 +44,18 @@ def test_out_of_range_flags_are_refused_with_a_message(args):
 def run_bulletin(data_dir, *args):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env["BULLETIN_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def newsroom_outline(data_dir):
     """Headline, section and bylines of each story, read through the real CLI (manage shell)."""
-    code = ("from bulletin.newsroom.models import StoryPage\n"
-            "for s in StoryPage.objects.order_by('feed_position'):\n"
-            "    print(s.feed_position, s.title, s.section.slug, [a.slug for a in s.authors], sep='|')")
+    code = (
+        "from bulletin.newsroom.models import StoryPage\n"
+        "for s in StoryPage.objects.order_by('feed_position'):\n"
+        "    print(s.feed_position, s.title, s.section.slug, [a.slug for a in s.authors], sep='|')"
+    )
     result = run_bulletin(data_dir, "manage", "shell", "--no-imports", "-c", code)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()

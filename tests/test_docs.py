@@ -17,8 +17,10 @@ CLI_DOC = ROOT / "docs" / "cli.md"
 def render_cli_reference():
     """docs/cli.md: the --help of `bulletin` and of each of its commands."""
     runner = CliRunner()
-    parts = ["# `bulletin` command reference\n\n",
-             "Generated from `--help` by `python -m tests.test_docs`; `make test` fails when it is out of date.\n"]
+    parts = [
+        "# `bulletin` command reference\n\n",
+        "Generated from `--help` by `python -m tests.test_docs`; `make test` fails when it is out of date.\n",
+    ]
     for name in [None, *sorted(cli.commands)]:
         args = [name, "--help"] if name else ["--help"]
         output = runner.invoke(cli, args, prog_name="bulletin", terminal_width=100).output

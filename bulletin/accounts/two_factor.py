@@ -17,8 +17,14 @@ from django_otp import user_has_device
 from bulletin.newsroom.roles import EDITORS
 
 #: Admin URL names a signed-in user may reach before entering a code.
-OPEN_URL_NAMES = {"wagtailadmin_login", "wagtailadmin_logout", "wagtailadmin_javascript_catalog",
-                  "wagtailadmin_sprite", "accounts_two_factor_verify", "accounts_two_factor_enrol"}
+OPEN_URL_NAMES = {
+    "wagtailadmin_login",
+    "wagtailadmin_logout",
+    "wagtailadmin_javascript_catalog",
+    "wagtailadmin_sprite",
+    "accounts_two_factor_verify",
+    "accounts_two_factor_enrol",
+}
 
 
 def required_for(user):

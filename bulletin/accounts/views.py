@@ -10,15 +10,19 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django_otp import devices_for_user, login as otp_login, match_token
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 DEVICE_NAME = "Authenticator app"
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label="Six-digit code", max_length=8, widget=forms.TextInput(
-        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
+    code = forms.CharField(
+        label="Six-digit code",
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
 
 
 def _next_url(request):
@@ -63,12 +67,18 @@ def enrol(request):
             otp_login(request, device)
             return redirect(_next_url(request))
         form.add_error("code", "That code is not valid: check the phone's clock, and enter the code now shown.")
-    return render(request, "accounts/two_factor_enrol.html", {
-        "form": form, "next": _next_url(request), "qr_code": segno.make(device.config_url).svg_inline(scale=4),
-        "secret": _base32(device.bin_key),
-    })
+    return render(
+        request,
+        "accounts/two_factor_enrol.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "qr_code": segno.make(device.config_url).svg_inline(scale=4),
+            "secret": _base32(device.bin_key),
+        },
+    )
 
 
 def _base32(key):
     secret = base64.b32encode(key).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -14,5 +14,8 @@ def two_factor_urls():
 
 @hooks.register("register_account_menu_item")
 def two_factor_account_item(request):
-    return {"url": reverse("accounts_two_factor_enrol"), "label": "Two-factor authentication",
-            "help_text": "Sign in with a code from an authenticator app as well as your password."}
+    return {
+        "url": reverse("accounts_two_factor_enrol"),
+        "label": "Two-factor authentication",
+        "help_text": "Sign in with a code from an authenticator app as well as your password.",
+    }

@@ -82,7 +82,9 @@ def build(stories=300, days=30, seed=42, now=None, progress=False):
 def reset_demo_editor():
     """Give the demo editor account a new random password; returns (username, password)."""
     password = secrets.token_urlsafe(12)
-    user, _ = get_user_model().objects.get_or_create(username=DEMO_EDITOR, defaults={"first_name": "Demo", "last_name": "Editor"})
+    user, _ = get_user_model().objects.get_or_create(
+        username=DEMO_EDITOR, defaults={"first_name": "Demo", "last_name": "Editor"}
+    )
     user.set_password(password)
     user.save()
     roles.assign_role(user, roles.EDITORS)
@@ -100,8 +102,10 @@ def _news_feed_page():
         welcome.slug = "welcome-old"
         welcome.save()
     feed_page = root.add_child(instance=NewsFeedPage(title="News Feed", slug="home"))
-    Site.objects.update_or_create(is_default_site=True, defaults={
-        "hostname": "127.0.0.1", "port": 8000, "root_page": feed_page, "site_name": "Bulletin"})
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "127.0.0.1", "port": 8000, "root_page": feed_page, "site_name": "Bulletin"},
+    )
     if welcome:
         welcome.delete()
     return NewsFeedPage.objects.get(pk=feed_page.pk)
@@ -110,8 +114,10 @@ def _news_feed_page():
 def _sections():
     # bulk_create sends no post_save: the newsroom is rendered by `bulletin build` once it is complete,
     # not page by page while half of it is missing.
-    Section.objects.bulk_create([Section(name=name, slug=slugify(name), description=about)
-                                 for name, about in text.SECTIONS], ignore_conflicts=True)
+    Section.objects.bulk_create(
+        [Section(name=name, slug=slugify(name), description=about) for name, about in text.SECTIONS],
+        ignore_conflicts=True,
+    )
     return list(Section.objects.filter(slug__in=[slugify(name) for name, _ in text.SECTIONS]).order_by("pk"))
 
 
@@ -136,15 +142,22 @@ def _authors(rng):
             continue
         used.add(name)
         job = rng.choice(text.JOB_TITLES)
-        authors.append(Author(
-            name=name, slug=slugify(name), job_title=job, bio=text.bio(rng, name, job),
-            avatar=_image(f"Avatar of {name}", images.avatar(name, rng.choice(images.PALETTE)), "png"),
-        ))
+        authors.append(
+            Author(
+                name=name,
+                slug=slugify(name),
+                job_title=job,
+                bio=text.bio(rng, name, job),
+                avatar=_image(f"Avatar of {name}", images.avatar(name, rng.choice(images.PALETTE)), "png"),
+            )
+        )
     Author.objects.bulk_create(authors)  # no post_save, as for sections and tags
-    AuthorLink.objects.bulk_create([
-        AuthorLink(author=author, label="Email", url=f"https://example.org/contact/{author.slug}", sort_order=0)
-        for author in authors
-    ])
+    AuthorLink.objects.bulk_create(
+        [
+            AuthorLink(author=author, label="Email", url=f"https://example.org/contact/{author.slug}", sort_order=0)
+            for author in authors
+        ]
+    )
     return authors
 
 
@@ -156,8 +169,17 @@ def _story_body(rng, earlier_pages, pictures):
             body.append(("heading", text.headline(rng).split(" in ")[0]))
         elif roll < 0.22:
             picture = rng.choice(pictures)
-            body.append(("image", {"image": picture, "alt": "An abstract illustration in the newsroom's colours",
-                                   "caption": text.sentence(rng), "credit": f"{text.person_name(rng)} / Bulletin"}))
+            body.append(
+                (
+                    "image",
+                    {
+                        "image": picture,
+                        "alt": "An abstract illustration in the newsroom's colours",
+                        "caption": text.sentence(rng),
+                        "credit": f"{text.person_name(rng)} / Bulletin",
+                    },
+                )
+            )
         elif roll < 0.32:
             body.append(("quote", {"text": text.paragraph(rng, 1), "attribution": text.person_name(rng)}))
         elif roll < 0.45 and earlier_pages:
@@ -179,27 +201,40 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
     bar = tqdm(total=count, unit="story", disable=not progress)
     for start in range(0, count, BATCH_SIZE):
         with transaction.atomic():
-            batch_times = times[start:start + BATCH_SIZE]
+            batch_times = times[start : start + BATCH_SIZE]
             pages = []
             for published in batch_times:
                 child_number += 1
                 title = text.headline(rng)
                 slug = f"{slugify(title)[:60]}-{child_number}"
-                pages.append(Page(
-                    title=title, draft_title=title, slug=slug, content_type=story_type, locale=locale,
-                    translation_key=uuid.UUID(int=rng.getrandbits(128), version=4),
-                    # Treebeard's private MP_Node._get_path: the path of the child numbered child_number, as
-                    # add_child() computes it (pinned by tests/demo/test_builder.py).
-                    path=Page._get_path(feed_page.path, feed_page.depth + 1, child_number),
-                    depth=feed_page.depth + 1, numchild=0, url_path=f"{feed_page.url_path}{slug}/",
-                    live=True, has_unpublished_changes=False, first_published_at=published,
-                    last_published_at=published, latest_revision_created_at=published,
-                ))
+                pages.append(
+                    Page(
+                        title=title,
+                        draft_title=title,
+                        slug=slug,
+                        content_type=story_type,
+                        locale=locale,
+                        translation_key=uuid.UUID(int=rng.getrandbits(128), version=4),
+                        # Treebeard's private MP_Node._get_path: the path of the child numbered child_number, as
+                        # add_child() computes it (pinned by tests/demo/test_builder.py).
+                        path=Page._get_path(feed_page.path, feed_page.depth + 1, child_number),
+                        depth=feed_page.depth + 1,
+                        numchild=0,
+                        url_path=f"{feed_page.url_path}{slug}/",
+                        live=True,
+                        has_unpublished_changes=False,
+                        first_published_at=published,
+                        last_published_at=published,
+                        latest_revision_created_at=published,
+                    )
+                )
             Page.objects.bulk_create(pages)
             stories, bylines, story_tags, sources, corrections, entries = [], [], [], [], [], []
 
             for offset, (page, published) in enumerate(zip(pages, batch_times, strict=True)):
-                story = StoryPage(page_ptr=page, **{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields})
+                story = StoryPage(
+                    page_ptr=page, **{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields}
+                )
                 story.summary = text.paragraph(rng, 1)
                 story.body = _story_body(rng, earlier_pages, pictures)
                 story.section = rng.choice(sections)
@@ -220,12 +255,23 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                 for tag in rng.sample(tags, rng.randint(1, 3)):
                     story_tags.append(StoryPage.tags.through(storypage_id=page.pk, tag_id=tag.pk))
                     entries.append(_next_entry(counters, TAGS.name, tag.pk, page))
-                sources.append(CitedSource(page_id=page.pk, name=f"Statement by {rng.choice(text.SOURCES)}",
-                                           url=f"https://example.org/statements/{page.pk}", sort_order=0))
+                sources.append(
+                    CitedSource(
+                        page_id=page.pk,
+                        name=f"Statement by {rng.choice(text.SOURCES)}",
+                        url=f"https://example.org/statements/{page.pk}",
+                        sort_order=0,
+                    )
+                )
                 if rng.random() < 0.05:
-                    corrections.append(Correction(
-                        page_id=page.pk, corrected_at=min(now, published + timedelta(hours=rng.randint(1, 30))),
-                        text="An earlier version of this story misstated the name of the region.", sort_order=0))
+                    corrections.append(
+                        Correction(
+                            page_id=page.pk,
+                            corrected_at=min(now, published + timedelta(hours=rng.randint(1, 30))),
+                            text="An earlier version of this story misstated the name of the region.",
+                            sort_order=0,
+                        )
+                    )
                 earlier_pages.append(page)
             del earlier_pages[:-LINK_CARD_HORIZON]
             _insert_story_rows(stories)
@@ -257,8 +303,10 @@ def _insert_story_rows(stories):
     """
     fields = StoryPage._meta.local_concrete_fields
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(StoryPage._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    sql = (
+        f"INSERT INTO {quote(StoryPage._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
     rows = [[f.get_db_prep_save(getattr(story, f.attname), connection) for f in fields] for story in stories]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

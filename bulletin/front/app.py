@@ -26,8 +26,11 @@ logger = logging.getLogger(__name__)
 LIVE_STREAM = "/live/"
 #: How often each process looks at public/.generation for a publish (seconds).
 GENERATION_POLL = 0.1
-STREAM_START = {"type": "http.response.start", "status": 200,
-                "headers": [(name.encode(), value.encode()) for name, value in STREAM_HEADERS]}
+STREAM_START = {
+    "type": "http.response.start",
+    "status": 200,
+    "headers": [(name.encode(), value.encode()) for name, value in STREAM_HEADERS],
+}
 TOO_LARGE = b"Request body too large\n"
 MALFORMED = b"Malformed request body\n"
 NOT_FOUND = b"Not found\n"
@@ -201,19 +204,28 @@ async def send_file(entry, scope, send):
     if status == 200 and range_ is not None and if_range_matches(if_range, etag, entry.last_modified):
         wanted = byte_range(range_, length)
         if wanted is UNSATISFIABLE:
-            await send({"type": "http.response.start", "status": 416,
-                        "headers": [*headers, (b"content-range", b"bytes */%d" % length), (b"content-length", b"0")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 416,
+                    "headers": [*headers, (b"content-range", b"bytes */%d" % length), (b"content-length", b"0")],
+                }
+            )
             return await send({"type": "http.response.body", "body": b""})
         if wanted is not None:
             status, (first, last) = 206, wanted
             headers = [*headers, (b"content-range", b"bytes %d-%d/%d" % (first, last, length))]
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*headers, (b"content-length", b"%d" % (last - first + 1))]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", b"%d" % (last - first + 1))],
+        }
+    )
     if scope["method"] == "HEAD":
         return await send(EMPTY_BODY)
     if body is not None:
-        return await send({"type": "http.response.body",
-                           "body": body if status != 206 else body[first:last + 1]})
+        return await send({"type": "http.response.body", "body": body if status != 206 else body[first : last + 1]})
     await _send_from_disk(entry.path, first, last, send)
 
 
@@ -231,7 +243,11 @@ async def _send_from_disk(path, first, last, send):
 
 async def send_plain(send, status, text):
     """A short text/plain answer."""
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", b"%d" % len(text))]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(text))],
+        }
+    )
     await send({"type": "http.response.body", "body": text})

@@ -12,9 +12,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 from bulletin.publishing.paths import GONE_MARKER, INDEX, UnsafePath, file_for
+from bulletin.uploads.serving import media_headers
 from bulletin.web.caching import cache_control_for
 from bulletin.web.content_types import content_type_for
-from bulletin.uploads.serving import media_headers
 from bulletin.web.middleware import PUBLIC_PAGE_POLICY
 
 GENERATION_FILE = ".generation"
@@ -34,8 +34,12 @@ class CachedFile:
         stat = path.stat()
         self.status, self.mtime, self.path, self.length = status, int(stat.st_mtime), path, stat.st_size
         self.last_modified = email.utils.formatdate(self.mtime, usegmt=True)
-        common = [("content-type", content_type_for(path.name)), ("cache-control", cache_control_for(url_path)),
-                  ("last-modified", self.last_modified), ("accept-ranges", "bytes")]
+        common = [
+            ("content-type", content_type_for(path.name)),
+            ("cache-control", cache_control_for(url_path)),
+            ("last-modified", self.last_modified),
+            ("accept-ranges", "bytes"),
+        ]
         if url_path.startswith(MEDIA_PREFIX):
             common += [(name.lower(), value) for name, value in media_headers(path.name)]
         else:
@@ -55,9 +59,13 @@ class CachedFile:
             if body is not None:
                 # The ASGI messages of the whole file, built once: most answers are exactly these two sends.
                 self.whole[coding] = (
-                    {"type": "http.response.start", "status": status,
-                     "headers": [*encoded, (b"content-length", b"%d" % len(body))]},
-                    {"type": "http.response.body", "body": body})
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [*encoded, (b"content-length", b"%d" % len(body))],
+                    },
+                    {"type": "http.response.body", "body": body},
+                )
 
 
 class FileCache:
@@ -106,7 +114,7 @@ class FileCache:
         except UnsafePath:
             return None
         if url_path.startswith(MEDIA_PREFIX):
-            root, relative = self.media_dir, relative[len("media/"):]
+            root, relative = self.media_dir, relative[len("media/") :]
         else:
             root = self.public_dir
         path, status = root / relative, 200

@@ -16,8 +16,8 @@ import os
 from django.conf import settings
 from django.db import connections
 from granian.constants import Interfaces
-from granian.log import LogLevels
 from granian.http import HTTP1Settings
+from granian.log import LogLevels
 from granian.server import Server
 
 from .supervision import ensure_port_free, raise_open_files_limit
@@ -28,8 +28,15 @@ TARGET = "bulletin.front.worker:create_app"
 def build_server(host, port, workers):
     """The granian Server for `bulletin serve`, configured from the BULLETIN_* settings (docs/serving.md)."""
     return Server(
-        TARGET, factory=True, address=host, port=port, interface=Interfaces.ASGI, workers=workers,
-        websockets=False, backlog=settings.BULLETIN_BACKLOG, backpressure=settings.BULLETIN_BACKPRESSURE,
+        TARGET,
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        websockets=False,
+        backlog=settings.BULLETIN_BACKLOG,
+        backpressure=settings.BULLETIN_BACKPRESSURE,
         http1_settings=HTTP1Settings(
             header_read_timeout=int(settings.BULLETIN_HEADER_TIMEOUT * 1000),
             keep_alive=settings.BULLETIN_KEEP_ALIVE,

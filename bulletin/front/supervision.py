@@ -61,11 +61,16 @@ def ensure_port_free(host, port):
             if ours:
                 servers = sorted({serve_pid for _, serve_pid in ours})
                 live = [pid for pid in servers if Path(f"/proc/{pid}").exists()]
-                whose = (f"`bulletin serve` {', '.join(map(str, live))}" if live else
-                         f"orphaned workers of `bulletin serve` {', '.join(map(str, servers))}, which is gone")
+                whose = (
+                    f"`bulletin serve` {', '.join(map(str, live))}"
+                    if live
+                    else f"orphaned workers of `bulletin serve` {', '.join(map(str, servers))}, which is gone"
+                )
                 pids = " ".join(str(pid) for pid, _ in ours)
-                raise PortTaken(f"{host}:{port} is still held by {whose} (worker pids {pids}): "
-                                f"stop it (kill {' '.join(map(str, live)) or pids}) and start again") from None
+                raise PortTaken(
+                    f"{host}:{port} is still held by {whose} (worker pids {pids}): "
+                    f"stop it (kill {' '.join(map(str, live)) or pids}) and start again"
+                ) from None
             others = ", ".join(f"{pid} ({command})" for pid, command, _ in holders) or "another process"
             raise PortTaken(f"{host}:{port} is in use by {others}") from None
 

@@ -21,7 +21,14 @@ def create_app():
     from .app import Front
     from .files import FileCache
 
-    cache = FileCache(settings.BULLETIN_PUBLIC_DIR, settings.MEDIA_ROOT,
-                      max_bytes=settings.BULLETIN_FRONT_CACHE_MB * 1024 * 1024)
-    return Front(cache, LiveHub(), django, settings.BULLETIN_MAX_REQUEST_BYTES, redis_url=settings.REDIS_URL,
-                 heartbeat=settings.BULLETIN_LIVE_HEARTBEAT)
+    cache = FileCache(
+        settings.BULLETIN_PUBLIC_DIR, settings.MEDIA_ROOT, max_bytes=settings.BULLETIN_FRONT_CACHE_MB * 1024 * 1024
+    )
+    return Front(
+        cache,
+        LiveHub(),
+        django,
+        settings.BULLETIN_MAX_REQUEST_BYTES,
+        redis_url=settings.REDIS_URL,
+        heartbeat=settings.BULLETIN_LIVE_HEARTBEAT,
+    )

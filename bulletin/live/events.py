@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 #: no HTML.
 FEED_ITEM_HOOK = "bulletin_live_feed_item"
 
+
 def redis_names():
     """The pub/sub channel every `bulletin serve` front subscribes to, and the list that holds the backlog for
     fronts that reconnect; both under BULLETIN_LIVE_CHANNEL, so several newsrooms can share one Redis."""
@@ -25,12 +26,17 @@ def redis_names():
 
 def story_payload(story):
     """What a reader's page needs to show or change ``story``'s item in the feed and the widget."""
-    payload = {"story": {
-        "id": story.pk, "url": story.url, "headline": story.title, "summary": story.summary,
-        "position": story.feed_position,
-        "published_at": story.first_published_at.isoformat() if story.first_published_at else None,
-        "updated_at": story.updated_at.isoformat() if story.updated_at else None,
-    }}
+    payload = {
+        "story": {
+            "id": story.pk,
+            "url": story.url,
+            "headline": story.title,
+            "summary": story.summary,
+            "position": story.feed_position,
+            "published_at": story.first_published_at.isoformat() if story.first_published_at else None,
+            "updated_at": story.updated_at.isoformat() if story.updated_at else None,
+        }
+    }
     renderers = hooks.get_hooks(FEED_ITEM_HOOK)
     if renderers:
         payload["html"] = renderers[0](story, compact=False)
@@ -55,8 +61,9 @@ def emit_removal(story):
     earlier = LiveEvent.objects.filter(payload__story__id=story.pk)
     removes = sorted(earlier.values_list("id", flat=True))
     earlier.delete()
-    event = LiveEvent.objects.create(type=LiveEvent.UNPUBLISHED,
-                                     payload={"story": {"id": story.pk}, "removes": removes})
+    event = LiveEvent.objects.create(
+        type=LiveEvent.UNPUBLISHED, payload={"story": {"id": story.pk}, "removes": removes}
+    )
     _after(event, removes)
     return event
 

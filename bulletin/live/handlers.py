@@ -14,8 +14,10 @@ from .models import LiveEvent
 def remember_if_live(sender, instance, **kwargs):
     """Readers have seen the story if it is live and was published before: a page created live (as quick post
     does, before publishing its first revision) has no first publication yet."""
-    instance._was_live = bool(instance.pk) and StoryPage.objects.filter(
-        pk=instance.pk, live=True, first_published_at__isnull=False).exists()
+    instance._was_live = (
+        bool(instance.pk)
+        and StoryPage.objects.filter(pk=instance.pk, live=True, first_published_at__isnull=False).exists()
+    )
 
 
 @receiver(page_published, sender=StoryPage)

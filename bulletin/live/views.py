@@ -8,6 +8,7 @@ from .models import LATEST, LiveEvent
 def latest_events(request):
     """The last LATEST events, oldest first; the publisher rewrites the file on every publish."""
     events = reversed(LiveEvent.objects.order_by("-id")[:LATEST])
-    return JsonResponse({"events": [event.as_message() for event in events]},
-                        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
-
+    return JsonResponse(
+        {"events": [event.as_message() for event in events]},
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )

@@ -17,11 +17,15 @@ SUMMARY_MAX_CHARS = 300
 
 class QuickPostForm(forms.Form):
     headline = forms.CharField(max_length=255)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), help_text="Separate paragraphs with an empty line.")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}), help_text="Separate paragraphs with an empty line."
+    )
     section = forms.ModelChoiceField(queryset=Section.objects.all())
     author = forms.ModelChoiceField(queryset=Author.objects.all(), help_text="The byline.")
     image_alt = forms.CharField(required=False, max_length=250, label="Image description (alt text)")
-    image_credit = forms.CharField(required=False, max_length=120, label="Photo credit", help_text="Photographer / Agency")
+    image_credit = forms.CharField(
+        required=False, max_length=120, label="Photo credit", help_text="Photographer / Agency"
+    )
 
     field_order = ["headline", "text", "section", "author", "image", "image_alt", "image_credit"]
 
@@ -89,8 +93,12 @@ def quick_post_view(request):
     form = QuickPostForm(request.POST or None, request.FILES or None, initial={"author": author})
     if request.method == "POST" and form.is_valid():
         story = publish_quick_post(request.user, feed_page, form.cleaned_data)
-        messages.success(request, f"Published “{story.title}”.", buttons=[
-            messages.button(story.url, "View live", new_window=True),
-        ])
+        messages.success(
+            request,
+            f"Published “{story.title}”.",
+            buttons=[
+                messages.button(story.url, "View live", new_window=True),
+            ],
+        )
         return redirect("newsdesk_quick_post")
     return render(request, "newsdesk/quick_post.html", {"form": form})

@@ -21,7 +21,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}}
 def sanitize_html(html):
     """Return ``html`` with every tag and attribute outside the paragraph whitelist removed (nh3/Ammonia)."""
     return nh3.clean(
-        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
         link_rel="noopener",
     )
 

@@ -85,8 +85,9 @@ def _follow(objects, path):
 
 SECTIONS = CollectionKind(segment="sections", name="section", model_label="newsroom.Section", story_lookup="section")
 TAGS = CollectionKind(segment="tags", name="tag", model_label="newsroom.Tag", story_lookup="tags")
-AUTHORS = CollectionKind(segment="authors", name="author", model_label="newsroom.Author",
-                         story_lookup="bylines__author")
+AUTHORS = CollectionKind(
+    segment="authors", name="author", model_label="newsroom.Author", story_lookup="bylines__author"
+)
 
 #: Every kind, in the order stories name them (the section, then tags, then authors).
 KINDS = (SECTIONS, TAGS, AUTHORS)

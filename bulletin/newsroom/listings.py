@@ -16,8 +16,20 @@ FEED_PAGE_SIZE = 10
 
 
 #: What a feed item or story card shows; loading only these columns halved the time of a listing page.
-LISTED_FIELDS = ("title", "slug", "url_path", "path", "depth", "locale_id", "summary", "first_published_at",
-                 "updated_at", "feed_position", "live", "section_id")
+LISTED_FIELDS = (
+    "title",
+    "slug",
+    "url_path",
+    "path",
+    "depth",
+    "locale_id",
+    "summary",
+    "first_published_at",
+    "updated_at",
+    "feed_position",
+    "live",
+    "section_id",
+)
 
 
 def feed_stories():
@@ -82,8 +94,12 @@ class Listing:
         self.entries = ListingEntry.objects.filter(kind=self.kind.name, collection_id=collection.pk)
 
     def _stories(self, entries):
-        return list(feed_stories().filter(listing_entries__in=entries).annotate(
-            listing_position=F("listing_entries__position")).order_by("-listing_entries__position"))
+        return list(
+            feed_stories()
+            .filter(listing_entries__in=entries)
+            .annotate(listing_position=F("listing_entries__position"))
+            .order_by("-listing_entries__position")
+        )
 
     def _live_entries(self):
         return self.entries.filter(story__live=True)
@@ -94,8 +110,12 @@ class Listing:
 
     def head_story_ids(self):
         """The ids of the head's stories, newest first."""
-        return list(self._live_entries().filter(story__feed_position__isnull=False).order_by("-position")
-                    .values_list("story_id", flat=True)[:LISTING_PAGE_SIZE])
+        return list(
+            self._live_entries()
+            .filter(story__feed_position__isnull=False)
+            .order_by("-position")
+            .values_list("story_id", flat=True)[:LISTING_PAGE_SIZE]
+        )
 
     def page_count(self):
         top = self._live_entries().aggregate(top=Max("position"))["top"]
@@ -122,6 +142,11 @@ class Listing:
         if not shown:
             return None
         oldest = min(story.listing_position for story in shown)
-        position = (self._live_entries().filter(position__lt=oldest).order_by("-position")
-                    .values_list("position", flat=True).first())
+        position = (
+            self._live_entries()
+            .filter(position__lt=oldest)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
         return self.page_number_of_position(position) if position else None

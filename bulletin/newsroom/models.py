@@ -1,6 +1,5 @@
 """Stories, the News Feed page they belong to, and the authors, sections and tags that group them."""
 
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,8 +24,28 @@ from .reading_time import count_words, reading_minutes
 
 #: First path segments that belong to Bulletin's own URLs, so no story may take them as its slug.
 RESERVED_SLUGS = frozenset(
-    {"admin", "authors", "sections", "tags", "page", "feed", "feeds", "static", "media", "live", "api", "ghost",
-     "search", "sitemap.xml", "sitemaps", "robots.txt", "favicon.ico", "documents", "preview", "healthz"}
+    {
+        "admin",
+        "authors",
+        "sections",
+        "tags",
+        "page",
+        "feed",
+        "feeds",
+        "static",
+        "media",
+        "live",
+        "api",
+        "ghost",
+        "search",
+        "sitemap.xml",
+        "sitemaps",
+        "robots.txt",
+        "favicon.ico",
+        "documents",
+        "preview",
+        "healthz",
+    }
 )
 
 
@@ -45,19 +64,24 @@ class PublicationSettings(BaseGenericSetting):
     """Who the newsroom is, as feeds, sitemaps and link previews name it. One per installation."""
 
     name = models.CharField(
-        "publication name", max_length=120, default=default_publication_name,
+        "publication name",
+        max_length=120,
+        default=default_publication_name,
         # Google News matches the sitemap's <news:name> with the name it shows, parentheses left out.
         validators=[RegexValidator(r"^[^()]+$", "Leave out anything in parentheses (Google News does).")],
         help_text="Exactly as readers and Google News know it. Shown in the masthead, feeds and link previews.",
     )
     language = models.CharField(
-        max_length=6, default=default_publication_language,
+        max_length=6,
+        default=default_publication_language,
         # ISO 639 (two or three letters); Google News allows only zh-cn and zh-tw as regional codes.
         validators=[RegexValidator(r"^(?:[a-z]{2,3}|zh-cn|zh-tw)$", "Use an ISO 639 code such as en or uk.")],
         help_text="The language the newsroom publishes in: an ISO 639 code such as en or uk (zh-cn, zh-tw).",
     )
     x_account = models.CharField(
-        "X account", max_length=16, blank=True,
+        "X account",
+        max_length=16,
+        blank=True,
         validators=[RegexValidator(r"^@[A-Za-z0-9_]{1,15}$", "An X account: @ and up to 15 letters, digits or _.")],
         help_text="The newsroom's account on X, such as @bulletin, named in link previews (twitter:site).",
     )
@@ -116,13 +140,22 @@ class Author(index.Indexed, ClusterableModel):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="author_profile",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
         help_text="The admin account this author signs in with, if any.",
     )
 
     panels = [
-        FieldPanel("name"), FieldPanel("slug"), FieldPanel("job_title"), FieldPanel("bio"), FieldPanel("avatar"),
-        FieldPanel("user"), InlinePanel("links", label="Links"),
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("job_title"),
+        FieldPanel("bio"),
+        FieldPanel("avatar"),
+        FieldPanel("user"),
+        InlinePanel("links", label="Links"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
@@ -164,7 +197,9 @@ class NewsFeedPage(Page):
             preloaded = render_memo.for_request(request).get(render_memo.PRELOADED_STORIES, {})
             story = preloaded.pop((self.path, path_components[0]), None) or (
                 StoryPage.objects.select_related("section", "feature_image")
-                .filter(path__startswith=self.path, depth=self.depth + 1, slug=path_components[0]).first())
+                .filter(path__startswith=self.path, depth=self.depth + 1, slug=path_components[0])
+                .first()
+            )
             if story is not None:
                 return story.route(request, [])
         return super().route(request, path_components)
@@ -196,7 +231,8 @@ class StoryForm(WagtailAdminPageForm):
     """Adds the "substantive update" checkbox, which sets the Updated time readers see."""
 
     mark_updated = forms.BooleanField(
-        required=False, label="Substantive update",
+        required=False,
+        label="Substantive update",
         help_text="Tick when this change adds or changes facts. Readers see “Updated” with the time you save. "
         "Leave it off for typo fixes.",
     )
@@ -242,8 +278,11 @@ class StoryPage(Page):
         FieldPanel("title", heading="Headline"),
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("feature_image"), FieldPanel("feature_image_alt"),
-             FieldRowPanel([FieldPanel("feature_image_caption"), FieldPanel("feature_image_credit")])],
+            [
+                FieldPanel("feature_image"),
+                FieldPanel("feature_image_alt"),
+                FieldRowPanel([FieldPanel("feature_image_caption"), FieldPanel("feature_image_credit")]),
+            ],
             heading="Feature image",
         ),
         FieldPanel("body"),
@@ -353,8 +392,12 @@ class ListingEntry(models.Model):
         for key in existing.keys() - wanted:
             existing[key].delete()
         for kind, collection_id in sorted(wanted - existing.keys()):
-            cls.objects.create(kind=kind, collection_id=collection_id, story=story,
-                               position=Sequence.next_value(f"{kind}:{collection_id}"))
+            cls.objects.create(
+                kind=kind,
+                collection_id=collection_id,
+                story=story,
+                position=Sequence.next_value(f"{kind}:{collection_id}"),
+            )
 
 
 class Correction(Orderable):

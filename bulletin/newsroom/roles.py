@@ -31,16 +31,26 @@ ROLE_PERMISSIONS = {
     EDITORS: {
         "models": [
             "wagtailadmin.access_admin",
-            *(f"newsroom.{action}_{model}" for model in ("author", "section", "tag") for action in ("add", "change", "delete")),
+            *(
+                f"newsroom.{action}_{model}"
+                for model in ("author", "section", "tag")
+                for action in ("add", "change", "delete")
+            ),
             # docs/publishing.md: an editor who removes a story sets a redirect for its URL.
-            "wagtailredirects.add_redirect", "wagtailredirects.change_redirect", "wagtailredirects.delete_redirect",
+            "wagtailredirects.add_redirect",
+            "wagtailredirects.change_redirect",
+            "wagtailredirects.delete_redirect",
         ],
         "pages": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
         "collections": [
-            "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.choose_image",
             "wagtailimages.delete_image",
             # Source documents (a court ruling, a report) of the allowed types only: WAGTAILDOCS_EXTENSIONS.
-            "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.choose_document",
             "wagtaildocs.delete_document",
         ],
     },
@@ -83,10 +93,12 @@ def _ensure_roles():
             GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
         collections = [_permission(label) for label in grants["collections"]]
         GroupCollectionPermission.objects.filter(group=group).exclude(
-            collection=root_collection, permission__in=collections).delete()
+            collection=root_collection, permission__in=collections
+        ).delete()
         for permission in collections:
-            GroupCollectionPermission.objects.get_or_create(group=group, collection=root_collection,
-                                                            permission=permission)
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root_collection, permission=permission
+            )
     Group.objects.filter(name=WAGTAIL_MODERATORS, user__isnull=True).delete()
     _let_editors_review()
 

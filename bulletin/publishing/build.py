@@ -54,10 +54,16 @@ def preload_stories(renderer, slugs):
     """
     # With their renditions prefetched, Wagtail neither asks the database nor its cache for the feature image
     # and avatar sizes a page shows.
-    bylines = Prefetch("bylines", queryset=Byline.objects.select_related("author__avatar")
-                       .prefetch_related("author__avatar__renditions"))
-    stories = (StoryPage.objects.live().filter(slug__in=slugs).select_related("section", "feature_image")
-               .prefetch_related(bylines, "tags", "corrections", "sources", "feature_image__renditions"))
+    bylines = Prefetch(
+        "bylines",
+        queryset=Byline.objects.select_related("author__avatar").prefetch_related("author__avatar__renditions"),
+    )
+    stories = (
+        StoryPage.objects.live()
+        .filter(slug__in=slugs)
+        .select_related("section", "feature_image")
+        .prefetch_related(bylines, "tags", "corrections", "sources", "feature_image__renditions")
+    )
     unrestricted = not PageViewRestriction.objects.exists()
     found = {}
     for story in stories:
@@ -65,7 +71,7 @@ def preload_stories(renderer, slugs):
         # get_view_restrictions() skip its two queries.
         story.__dict__["authors"] = [byline.author for byline in story.bylines.all()]
         story.__dict__["site_has_no_view_restrictions"] = unrestricted
-        found[(story.path[:-story.steplen], story.slug)] = story
+        found[(story.path[: -story.steplen], story.slug)] = story
     renderer.memo[render_memo.PRELOADED_STORIES] = found
 
 
@@ -90,7 +96,7 @@ def build(workers=None, progress=False):
     started = timezone.now()
     _images.clear()  # loaded by an earlier build in this process: they may have changed since
     urls = plan.all_urls() + _gone_urls()
-    chunks = [urls[i:i + CHUNK] for i in range(0, len(urls), CHUNK)]
+    chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
     workers = workers or os.cpu_count() or 1
     if connection.in_atomic_block:
         # Inside a transaction Django cannot close the connection, and forked workers would share its socket
@@ -162,4 +168,3 @@ def check(progress=False):
     owned = _owned_files()
     extra = sorted(name for name in publisher.storage.files() if name not in owned)
     return CheckResult(stale=stale, missing=missing, extra=extra)
-

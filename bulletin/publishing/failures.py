@@ -14,4 +14,3 @@ class PublishFailed(Exception):
 
     def __reduce__(self):  # build's worker processes send it back pickled; errors may not pickle, text does
         return PublishFailed, ([(url, RuntimeError(str(error))) for url, error in self.failures], self.changed)
-

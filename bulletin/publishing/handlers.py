@@ -60,8 +60,9 @@ def redirect_changed(sender, instance, **kwargs):
 @receiver(pre_save, sender=Tag)
 def remember_slug(sender, instance, **kwargs):
     """Before a section, tag or author is saved, note its slug: the URLs public/ has for it use that one."""
-    instance._slug_before = sender.objects.filter(pk=instance.pk).values_list("slug", flat=True).first() if (
-        instance.pk) else None
+    instance._slug_before = (
+        sender.objects.filter(pk=instance.pk).values_list("slug", flat=True).first() if (instance.pk) else None
+    )
 
 
 def _follow_slug(kind, collection):
@@ -83,8 +84,11 @@ def _follow_slug(kind, collection):
     old_urls = plan.urls_of(kind, old)  # the same pages in the same order: a listing's pages do not depend on its slug
     for old_url, new_url in zip(old_urls, new_urls, strict=True):
         Redirect.objects.filter(redirect_link=old_url).update(redirect_link=new_url)
-        Redirect.objects.update_or_create(old_path=Redirect.normalise_path(old_url), site=None, defaults={
-            "redirect_link": new_url, "redirect_page": None, "is_permanent": True})
+        Redirect.objects.update_or_create(
+            old_path=Redirect.normalise_path(old_url),
+            site=None,
+            defaults={"redirect_link": new_url, "redirect_page": None, "is_permanent": True},
+        )
     return old_urls
 
 

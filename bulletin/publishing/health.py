@@ -29,10 +29,12 @@ class OutboxHealth:
         failing = OutboxEntry.objects.failing()
         last_failed = failing.order_by("-next_attempt_at").values_list("last_error", flat=True).first()
         return cls(
-            pending=pending.count(), failing=failing.count(),
+            pending=pending.count(),
+            failing=failing.count(),
             failing_changes=failing.values("reason").distinct().count(),
             oldest_pending_at=pending.aggregate(at=Min("created_at"))["at"],
-            failing_since=failing.aggregate(at=Min("created_at"))["at"], last_error=last_failed or "",
+            failing_since=failing.aggregate(at=Min("created_at"))["at"],
+            last_error=last_failed or "",
         )
 
     def degraded(self, now):
@@ -42,12 +44,16 @@ class OutboxHealth:
 
     def as_json(self, now):
         age = (now - self.oldest_pending_at).total_seconds() if self.oldest_pending_at else None
-        return {"status": "degraded" if self.degraded(now) else "ok", "outbox": {
-            "pending": self.pending, "failing": self.failing,
-            "oldest_pending_at": self.oldest_pending_at.isoformat() if self.oldest_pending_at else None,
-            "oldest_pending_age_seconds": round(age, 3) if age is not None else None,
-            "last_error": self.last_error,
-        }}
+        return {
+            "status": "degraded" if self.degraded(now) else "ok",
+            "outbox": {
+                "pending": self.pending,
+                "failing": self.failing,
+                "oldest_pending_at": self.oldest_pending_at.isoformat() if self.oldest_pending_at else None,
+                "oldest_pending_age_seconds": round(age, 3) if age is not None else None,
+                "last_error": self.last_error,
+            },
+        }
 
     def warning(self):
         """What editors read in the admin while changes fail to reach public/; None when none does."""

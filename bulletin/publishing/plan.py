@@ -36,7 +36,16 @@ class Plan:
 
 # What a URL of all_urls() shows.
 NEWS_FEED, WIDGET, LIVE, ARCHIVE, STORY, COLLECTION, FEED, SITEMAP, ROBOTS = (
-    "news feed", "widget", "live", "archive", "story", "collection", "feed", "sitemap", "robots")
+    "news feed",
+    "widget",
+    "live",
+    "archive",
+    "story",
+    "collection",
+    "feed",
+    "sitemap",
+    "robots",
+)
 
 
 class SiteURL(NamedTuple):
@@ -87,7 +96,9 @@ def _collections_of(stories):
     lookups = [kind.story_lookup for kind in collection_kinds.KINDS]
     related = [lookup for lookup in lookups if "__" not in lookup and StoryPage._meta.get_field(lookup).many_to_one]
     collections = []
-    for story in stories.select_related(*related).prefetch_related(*(lookup for lookup in lookups if lookup not in related)):
+    for story in stories.select_related(*related).prefetch_related(
+        *(lookup for lookup in lookups if lookup not in related)
+    ):
         collections += paired_with_kinds(story)
     return collections
 
@@ -111,8 +122,11 @@ def _sitemaps_for(story):
         return []
     month = timezone.localtime(story.first_published_at)
     urls = [reverse("sitemap", args=["news"]), reverse("sitemap", args=[f"stories-{month:%Y-%m}"])]
-    others = StoryPage.objects.live().filter(
-        first_published_at__year=month.year, first_published_at__month=month.month).exclude(pk=story.pk)
+    others = (
+        StoryPage.objects.live()
+        .filter(first_published_at__year=month.year, first_published_at__month=month.month)
+        .exclude(pk=story.pk)
+    )
     if not others.exists():
         urls.append(reverse("sitemap_index"))
     return urls
@@ -129,8 +143,9 @@ def _pages_linking_to(story):
     """Stories whose link cards show this one (Wagtail's reference index records every chooser block), and the
     feeds that carry those stories' bodies."""
     page_type = ContentType.objects.get_for_model(Page)
-    referrer_ids = ReferenceIndex.get_references_to(story).filter(base_content_type=page_type).values_list(
-        "object_id", flat=True)
+    referrer_ids = (
+        ReferenceIndex.get_references_to(story).filter(base_content_type=page_type).values_list("object_id", flat=True)
+    )
     referrers = StoryPage.objects.live().filter(pk__in=[int(pk) for pk in referrer_ids])
     if not referrers:
         return []
@@ -147,8 +162,11 @@ def for_story(story, before=None):
         collections += [(kind, collection) for kind, collection, _ in before.listed]
         if before.url != after.url:
             now.append(before.url)
-    return Plan(now=list(dict.fromkeys(now)), next=_syndication_feeds(collections) + _sitemaps_for(story),
-                later=_pages_linking_to(story))
+    return Plan(
+        now=list(dict.fromkeys(now)),
+        next=_syndication_feeds(collections) + _sitemaps_for(story),
+        later=_pages_linking_to(story),
+    )
 
 
 def for_removed_story(story, url):
@@ -158,9 +176,11 @@ def for_removed_story(story, url):
     if story.feed_position:
         # The next newer archive page links to the page that held the story; that link may now skip it.
         now.append(reverse("archive_page", args=[listings.page_number_of(story.feed_position) + 1]))
-    return Plan(now=list(dict.fromkeys(now)),
-                next=_syndication_feeds((kind, collection) for kind, collection, _ in listed) + _sitemaps_for(story),
-                later=_pages_linking_to(story))
+    return Plan(
+        now=list(dict.fromkeys(now)),
+        next=_syndication_feeds((kind, collection) for kind, collection, _ in listed) + _sitemaps_for(story),
+        later=_pages_linking_to(story),
+    )
 
 
 def _all_pages_of(kind, collection):
@@ -180,8 +200,10 @@ def for_collection(kind, collection):
     story of it and every feed that lists one later."""
     pages = _all_pages_of(kind, collection)
     stories = [story.url for story in listings.stories_of(collection, kind)]
-    return Plan(now=pages[:1] + _feeds_of(kind, collection) + [reverse("sitemap", args=[kind.segment])],
-                later=pages[1:] + stories + _feeds_showing(kind, collection))
+    return Plan(
+        now=pages[:1] + _feeds_of(kind, collection) + [reverse("sitemap", args=[kind.segment])],
+        later=pages[1:] + stories + _feeds_showing(kind, collection),
+    )
 
 
 def urls_of(kind, collection):
@@ -208,7 +230,11 @@ def _syndication_urls():
     """robots.txt, every sitemap, and the site's feeds (the collections' feeds are listed with their pages)."""
     urls = [SiteURL(reverse("robots_txt"), ROBOTS), SiteURL(reverse("sitemap_index"), SITEMAP)]
     months = StoryPage.objects.live().datetimes("first_published_at", "month", order="ASC")
-    names = ["news", *(f"stories-{month:%Y-%m}" for month in months), *(kind.segment for kind in collection_kinds.KINDS)]
+    names = [
+        "news",
+        *(f"stories-{month:%Y-%m}" for month in months),
+        *(kind.segment for kind in collection_kinds.KINDS),
+    ]
     urls += [SiteURL(reverse("sitemap", args=[name]), SITEMAP) for name in names]
     return urls + [SiteURL(url, FEED) for url in _syndication_feeds([])]
 
@@ -221,10 +247,11 @@ def timed_urls():
 def all_urls():
     """Every URL public/ holds for the live site, as SiteURLs."""
     urls = [SiteURL("/", NEWS_FEED), SiteURL(reverse("feed_widget"), WIDGET), SiteURL(_live_events(), LIVE)]
-    urls += [SiteURL(reverse("archive_page", args=[n]), ARCHIVE)
-             for n in range(1, listings.newest_page_number() + 1)]
-    urls += [SiteURL(story.url, STORY, story.slug)
-             for story in StoryPage.objects.live().only("url_path", "slug").order_by("path")]
+    urls += [SiteURL(reverse("archive_page", args=[n]), ARCHIVE) for n in range(1, listings.newest_page_number() + 1)]
+    urls += [
+        SiteURL(story.url, STORY, story.slug)
+        for story in StoryPage.objects.live().only("url_path", "slug").order_by("path")
+    ]
     for kind in collection_kinds.KINDS:
         for collection in kind.model.objects.all():
             urls += [SiteURL(url, COLLECTION) for url in _all_pages_of(kind, collection)]

@@ -187,7 +187,7 @@ class Publisher:
         changed = 0
         try:
             try:
-                changed = self.publish_urls(entry.urls[entry.progress:batch_end])
+                changed = self.publish_urls(entry.urls[entry.progress : batch_end])
             except PublishFailed as failure:
                 changed = failure.changed
                 raise
@@ -196,8 +196,13 @@ class Publisher:
                     self.storage.bump_generation()
         except Exception as error:
             entry.record_failure(error, timezone.now())
-            logger.error("outbox entry %s (%s) failed (attempt %s); next attempt at %s", entry.id, entry.reason,
-                         entry.attempts, entry.next_attempt_at)
+            logger.error(
+                "outbox entry %s (%s) failed (attempt %s); next attempt at %s",
+                entry.id,
+                entry.reason,
+                entry.attempts,
+                entry.next_attempt_at,
+            )
             return changed
         entry.record_progress(min(batch_end, len(entry.urls)), timezone.now())
         return changed
@@ -208,8 +213,12 @@ class Publisher:
         write the same file: the older content could land last)."""
         if self.helper is None or not self.helper.usable or entry.background or entry.progress:
             return None
-        partner = OutboxEntry.objects.due(now or timezone.now()).filter(
-            background=False, id__gt=entry.id).order_by("id").first()
+        partner = (
+            OutboxEntry.objects.due(now or timezone.now())
+            .filter(background=False, id__gt=entry.id)
+            .order_by("id")
+            .first()
+        )
         if partner is None or partner.progress or set(partner.urls) & set(entry.urls):
             return None
         try:
@@ -234,8 +243,9 @@ class Publisher:
             error = error or f"{type(bump_error).__name__}: {bump_error}"
         if error:
             partner.record_failure(error, timezone.now())
-            logger.error("outbox entry %s (%s) failed (attempt %s): %s", partner.id, partner.reason,
-                         partner.attempts, error)
+            logger.error(
+                "outbox entry %s (%s) failed (attempt %s): %s", partner.id, partner.reason, partner.attempts, error
+            )
         else:
             partner.record_progress(len(partner.urls), timezone.now())
         return changed
@@ -303,8 +313,13 @@ class _PublisherThread:
 
 def _seconds_until_next_attempt():
     """Seconds until the earliest pending entry is due again; None when no entry waits for a retry."""
-    next_at = OutboxEntry.objects.pending().exclude(next_attempt_at=None).order_by("next_attempt_at").values_list(
-        "next_attempt_at", flat=True).first()
+    next_at = (
+        OutboxEntry.objects.pending()
+        .exclude(next_attempt_at=None)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
     if next_at is None:
         return None
     return max((next_at - timezone.now()).total_seconds(), 0) + 0.05

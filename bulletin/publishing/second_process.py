@@ -38,7 +38,9 @@ def _serve(connection, publisher_class):
             lock = reduction.recv_handle(connection)
         except EOFError:  # the publisher's process is gone
             return
-        publisher = publishers.setdefault((public_dir, durable), make_publisher(public_dir, durable=durable, helper=False))
+        publisher = publishers.setdefault(
+            (public_dir, durable), make_publisher(public_dir, durable=durable, helper=False)
+        )
         publisher.renderer.new_batch()
         try:
             answer = (publisher.publish_urls(urls), None)
@@ -83,8 +85,9 @@ class RenderingHelper:
             # inherit a lock that another thread held.
             context = multiprocessing.get_context("spawn")
             self._connection, child_end = context.Pipe()
-            self._process = context.Process(target=_serve, args=(child_end, self.publisher_class), name="bulletin-publisher-helper",
-                                            daemon=True)
+            self._process = context.Process(
+                target=_serve, args=(child_end, self.publisher_class), name="bulletin-publisher-helper", daemon=True
+            )
             self._process.start()
             child_end.close()
         self._connection.send((str(public_dir), durable, urls))

@@ -19,8 +19,11 @@ def register_outbox_warning_url():
 def outbox_warning_script():
     # Every admin page (the sign-in page too: this hook has no request), so the warning itself is fetched from a
     # view that requires a signed-in user, and shown as one of Wagtail's messages.
-    return format_html('<script src="{}" data-url="{}" defer></script>', static("publishing/outbox-warning.js"),
-                       reverse("publishing_outbox_warning"))
+    return format_html(
+        '<script src="{}" data-url="{}" defer></script>',
+        static("publishing/outbox-warning.js"),
+        reverse("publishing_outbox_warning"),
+    )
 
 
 class OutboxWarningPanel(Component):
@@ -31,9 +34,12 @@ class OutboxWarningPanel(Component):
         self.warning = warning
 
     def render_html(self, parent_context=None):
-        return format_html('<section class="help-block help-critical" role="alert" data-outbox-warning>'
-                           "<p>{}</p><p>Readers see these pages as they were before. Bulletin keeps trying; "
-                           "see <code>/healthz</code> and the server log.</p></section>", self.warning)
+        return format_html(
+            '<section class="help-block help-critical" role="alert" data-outbox-warning>'
+            "<p>{}</p><p>Readers see these pages as they were before. Bulletin keeps trying; "
+            "see <code>/healthz</code> and the server log.</p></section>",
+            self.warning,
+        )
 
 
 @hooks.register("construct_homepage_panels")

@@ -29,8 +29,25 @@ from . import dates, generators, images, locations
 FEED_SIZE = 20
 
 #: What a story body may contain in a feed: the paragraph whitelist plus the markup of the other blocks.
-CONTENT_TAGS = {"p", "a", "b", "strong", "i", "em", "ul", "ol", "li", "br", "h2", "figure", "figcaption", "img",
-                "blockquote", "aside", "span"}
+CONTENT_TAGS = {
+    "p",
+    "a",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "br",
+    "h2",
+    "figure",
+    "figcaption",
+    "img",
+    "blockquote",
+    "aside",
+    "span",
+}
 CONTENT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "width", "height"}}
 
 
@@ -123,8 +140,13 @@ class StoryFeed(Feed):
         # feed and its items once (recorded), and each format's generator is filled from that record. Only the
         # feed's own URL differs between formats.
         memo = render_memo.for_request(request)
-        key = ("syndication.feed", request.get_host(), request.is_secure(), getattr(source.kind, "name", None),
-               getattr(source.collection, "pk", None))
+        key = (
+            "syndication.feed",
+            request.get_host(),
+            request.is_secure(),
+            getattr(source.kind, "name", None),
+            getattr(source.collection, "pk", None),
+        )
         if key not in memo:
             recorder = copy.copy(self)
             recorder.feed_type = _Recording
@@ -181,8 +203,12 @@ class StoryFeed(Feed):
         return [feedgenerator.Enclosure(image.url, str(image.length), image.mime_type)]
 
     def item_extra_kwargs(self, entry):
-        return {"content_html": entry.content.html, "summary_text": entry.summary, "authors": entry.authors,
-                "image": entry.content.image}
+        return {
+            "content_html": entry.content.html,
+            "summary_text": entry.summary,
+            "authors": entry.authors,
+            "image": entry.content.image,
+        }
 
 
 class AtomStoryFeed(StoryFeed):
@@ -203,8 +229,17 @@ def _story_ids(source):
 
 #: What an item reads of each story: rows, not Wagtail page objects, whose construction was most of a feed's
 #: time (a publish renders the feeds of five collections, about 100 items); the body is read for its link cards.
-ENTRY_ROW = ("pk", "title", "summary", "url_path", "first_published_at", "last_published_at", "updated_at",
-             "section__name", "body")
+ENTRY_ROW = (
+    "pk",
+    "title",
+    "summary",
+    "url_path",
+    "first_published_at",
+    "last_published_at",
+    "updated_at",
+    "section__name",
+    "body",
+)
 
 
 def _entries(ids, request):
@@ -214,18 +249,35 @@ def _entries(ids, request):
         return []
     rows = list(StoryPage.objects.live().filter(pk__in=ids).values_list(*ENTRY_ROW, named=True))
     authors, tags = collections.defaultdict(list), collections.defaultdict(list)
-    for story, name, slug in (Byline.objects.filter(page__in=ids).order_by("page", "sort_order")
-                              .values_list("page", "author__name", "author__slug")):
+    for story, name, slug in (
+        Byline.objects.filter(page__in=ids)
+        .order_by("page", "sort_order")
+        .values_list("page", "author__name", "author__slug")
+    ):
         authors[story].append({"name": name, "url": request.build_absolute_uri(reverse(AUTHORS.name, args=[slug]))})
-    for story, name in (StoryPage.tags.through.objects.filter(storypage__in=ids).order_by("storypage", "tag__name")
-                        .values_list("storypage", "tag__name")):
+    for story, name in (
+        StoryPage.tags.through.objects.filter(storypage__in=ids)
+        .order_by("storypage", "tag__name")
+        .values_list("storypage", "tag__name")
+    ):
         tags[story].append(name)
     root = locations.site_root(request)
     contents = _contents(rows, request)
-    return [Entry(row.pk, row.title, row.summary, locations.story_location(root, row.url_path),
-                  row.first_published_at, dates.last_modified(row), [row.section__name, *tags[row.pk]],
-                  authors[row.pk], contents[row.pk])
-            for row in rows if row.pk in contents]
+    return [
+        Entry(
+            row.pk,
+            row.title,
+            row.summary,
+            locations.story_location(root, row.url_path),
+            row.first_published_at,
+            dates.last_modified(row),
+            [row.section__name, *tags[row.pk]],
+            authors[row.pk],
+            contents[row.pk],
+        )
+        for row in rows
+        if row.pk in contents
+    ]
 
 
 #: Item contents kept between publishes, least recently used out first. A publish renders the 15 feeds around
@@ -240,11 +292,22 @@ CONTENTS_KEPT = 1000
 def _contents(rows, request):
     """{story id: Content} for the story ``rows``, rendered or as kept from an earlier publish."""
     linked = {row.pk: _linked_story_ids(row.body) for row in rows}
-    versions = {pk: (live, published) for pk, live, published in StoryPage.objects.filter(
-        pk__in={pk for ids in linked.values() for pk in ids}).values_list("pk", "live", "last_published_at")}
-    keys = {row.pk: (request.get_host(), request.is_secure(), row.pk, row.last_published_at,
-                     tuple((pk, versions.get(pk)) for pk in linked[row.pk]))
-            for row in rows}
+    versions = {
+        pk: (live, published)
+        for pk, live, published in StoryPage.objects.filter(
+            pk__in={pk for ids in linked.values() for pk in ids}
+        ).values_list("pk", "live", "last_published_at")
+    }
+    keys = {
+        row.pk: (
+            request.get_host(),
+            request.is_secure(),
+            row.pk,
+            row.last_published_at,
+            tuple((pk, versions.get(pk)) for pk in linked[row.pk]),
+        )
+        for row in rows
+    }
     missing = [pk for pk, key in keys.items() if key not in _CONTENTS]
     for story in StoryPage.objects.filter(pk__in=missing).select_related("feature_image") if missing else []:
         image = images.renditions(story.feature_image, [images.FEED_IMAGE_SPEC], request, story.feature_image_alt)
@@ -259,13 +322,22 @@ def _contents(rows, request):
 
 def _linked_story_ids(body):
     """The stories that the link cards of a story ``body`` show, read from its stored JSON."""
-    return [block["value"]["story"] for block in body.raw_data
-            if block["type"] == "link_card" and block["value"].get("story")]
+    return [
+        block["value"]["story"]
+        for block in body.raw_data
+        if block["type"] == "link_card" and block["value"].get("story")
+    ]
 
 
 def _content_html(story, request):
     """The story's feature image and body as a feed reader shows them: the page's own block templates,
     sanitized, every link and image URL absolute."""
     html = render_to_string("syndication/item_content.html", {"story": story}, request=request)
-    return nh3.clean(html, tags=CONTENT_TAGS, attributes=CONTENT_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener", url_relative=("rewrite_with_base", request.build_absolute_uri("/")))
+    return nh3.clean(
+        html,
+        tags=CONTENT_TAGS,
+        attributes=CONTENT_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener",
+        url_relative=("rewrite_with_base", request.build_absolute_uri("/")),
+    )

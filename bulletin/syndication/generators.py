@@ -50,10 +50,17 @@ class RssFeed(_StableDates, feedgenerator.Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
         image = item["image"]
         if image:
-            handler.startElement("media:content", {
-                "url": image.url, "type": image.mime_type, "medium": "image", "fileSize": str(image.length),
-                "width": str(image.width), "height": str(image.height),
-            })
+            handler.startElement(
+                "media:content",
+                {
+                    "url": image.url,
+                    "type": image.mime_type,
+                    "medium": "image",
+                    "fileSize": str(image.length),
+                    "width": str(image.width),
+                    "height": str(image.height),
+                },
+            )
             if image.alt:
                 handler.addQuickElement("media:description", image.alt, {"type": "plain"})
             handler.endElement("media:content")

@@ -29,9 +29,12 @@ class Image:
 
 def describe(rendition, request, alt=""):
     return Image(
-        url=request.build_absolute_uri(rendition.url), length=rendition.file.size,
+        url=request.build_absolute_uri(rendition.url),
+        length=rendition.file.size,
         mime_type=mimetypes.guess_type(rendition.file.name)[0] or "application/octet-stream",
-        width=rendition.width, height=rendition.height, alt=alt,
+        width=rendition.width,
+        height=rendition.height,
+        alt=alt,
     )
 
 
@@ -53,5 +56,8 @@ def renditions(image, specs, request, alt=""):
 def article_images(story, request):
     """The feature image in 16:9, 4:3 and 1:1; a small original can give renditions below Google's minimum
     (Wagtail never enlarges), and those are left out rather than offered."""
-    return [image for image in renditions(story.feature_image, ARTICLE_IMAGE_SPECS, request, story.feature_image_alt)
-            if image.width * image.height >= ARTICLE_IMAGE_MIN_PIXELS]
+    return [
+        image
+        for image in renditions(story.feature_image, ARTICLE_IMAGE_SPECS, request, story.feature_image_alt)
+        if image.width * image.height >= ARTICLE_IMAGE_MIN_PIXELS
+    ]

@@ -14,4 +14,4 @@ def site_root(request):
 
 def story_location(root, url_path):
     root_path, root_url = root
-    return iri_to_uri(root_url + url_path[len(root_path):])
+    return iri_to_uri(root_url + url_path[len(root_path) :])

@@ -53,8 +53,12 @@ class MonthSitemap(Sitemap):
         return f"stories-{self.start:%Y-%m}"
 
     def items(self):
-        return (StoryPage.objects.live().filter(first_published_at__gte=self.start, first_published_at__lt=self.end)
-                .order_by("first_published_at", "pk").values_list(*STORY_ROW, named=True))
+        return (
+            StoryPage.objects.live()
+            .filter(first_published_at__gte=self.start, first_published_at__lt=self.end)
+            .order_by("first_published_at", "pk")
+            .values_list(*STORY_ROW, named=True)
+        )
 
     def location(self, story):
         return story_location(self._site_root, story.url_path)
@@ -83,6 +87,9 @@ class CollectionSitemap(Sitemap):
 
 def news_stories(now):
     """Stories for the Google News sitemap at ``now``: first published in the last 48 hours, newest first."""
-    return list(StoryPage.objects.live()
-                .filter(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE, first_published_at__lte=now)
-                .order_by("-first_published_at", "-pk").values_list(*NEWS_ROW, named=True)[:NEWS_SITEMAP_MAX_STORIES])
+    return list(
+        StoryPage.objects.live()
+        .filter(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE, first_published_at__lte=now)
+        .order_by("-first_published_at", "-pk")
+        .values_list(*NEWS_ROW, named=True)[:NEWS_SITEMAP_MAX_STORIES]
+    )

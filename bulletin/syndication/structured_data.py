@@ -60,8 +60,10 @@ def news_article(story, request, publication):
         data["dateModified"] = dates.w3c(dates.last_modified(story))
     pictures = images.article_images(story, request)
     if pictures:
-        data["image"] = [{"@type": "ImageObject", "url": picture.url, "width": picture.width,
-                          "height": picture.height} for picture in pictures]
+        data["image"] = [
+            {"@type": "ImageObject", "url": picture.url, "width": picture.width, "height": picture.height}
+            for picture in pictures
+        ]
     tags = [tag.name for tag in story.tags.all()]
     if tags:
         data["keywords"] = tags
@@ -74,8 +76,10 @@ def breadcrumbs(story, request):
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
-        "itemListElement": [{"@type": "ListItem", "position": number, "name": name, "item": _absolute(request, url)}
-                            for number, (name, url) in enumerate(trail, start=1)],
+        "itemListElement": [
+            {"@type": "ListItem", "position": number, "name": name, "item": _absolute(request, url)}
+            for number, (name, url) in enumerate(trail, start=1)
+        ],
     }
 
 
@@ -89,23 +93,36 @@ def profile_page(author, request):
     links = [link.url for link in author.links.all()]
     if links:
         person["sameAs"] = links
-    return {"@context": "https://schema.org", "@type": "ProfilePage", "url": _absolute(request, request.path),
-            "mainEntity": person}
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": _absolute(request, request.path),
+        "mainEntity": person,
+    }
 
 
 def _shorten(text, limit):
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def share_image(story, request):
     """The 2:1 picture of a link preview: the story's feature image, or the publication's card."""
     if story is not None and story.feature_image is not None:
-        picture = images.renditions(story.feature_image, [images.SHARE_IMAGE_SPEC], request,
-                                    story.feature_image_alt)[0]
-        return {"url": picture.url, "width": picture.width, "height": picture.height, "type": picture.mime_type,
-                "alt": picture.alt}
-    return {"url": _absolute(request, static(SHARE_CARD["path"])), "width": SHARE_CARD["width"],
-            "height": SHARE_CARD["height"], "type": SHARE_CARD["type"], "alt": ""}
+        picture = images.renditions(story.feature_image, [images.SHARE_IMAGE_SPEC], request, story.feature_image_alt)[0]
+        return {
+            "url": picture.url,
+            "width": picture.width,
+            "height": picture.height,
+            "type": picture.mime_type,
+            "alt": picture.alt,
+        }
+    return {
+        "url": _absolute(request, static(SHARE_CARD["path"])),
+        "width": SHARE_CARD["width"],
+        "height": SHARE_CARD["height"],
+        "type": SHARE_CARD["type"],
+        "alt": "",
+    }
 
 
 def preview_tags(request, publication, title, description, og_type="website", story=None):
@@ -126,8 +143,10 @@ def preview_tags(request, publication, title, description, og_type="website", st
         ("property", "og:image:type", image["type"]),
     ]
     if story is not None and story.first_published_at:
-        tags += [("property", "article:published_time", dates.w3c(story.first_published_at)),
-                 ("property", "article:modified_time", dates.w3c(dates.last_modified(story)))]
+        tags += [
+            ("property", "article:published_time", dates.w3c(story.first_published_at)),
+            ("property", "article:modified_time", dates.w3c(dates.last_modified(story))),
+        ]
     if story is not None:
         tags += [
             *(("property", "article:author", _absolute(request, a.get_absolute_url())) for a in story.authors),

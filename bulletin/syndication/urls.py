@@ -21,13 +21,19 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap_index, name="sitemap_index"),
     # The news sitemap, one per collection kind (named by its URL segment) and one per month of stories.
-    re_path(rf"^sitemaps/(?P<name>news|{segments_pattern()}|stories-\d{{4}}-(?:0[1-9]|1[0-2]))\.xml$", views.sitemap,
-            name="sitemap"),
+    re_path(
+        rf"^sitemaps/(?P<name>news|{segments_pattern()}|stories-\d{{4}}-(?:0[1-9]|1[0-2]))\.xml$",
+        views.sitemap,
+        name="sitemap",
+    ),
 ]
 for feed_format, (file_name, feed) in FEEDS.items():
     view = conditional_page(feed)
     urlpatterns += [
         path(f"feeds/{file_name}", view, name=f"feed_{feed_format}"),
-        re_path(rf"^(?P<kind>{segments_pattern()})/(?P<slug>[^/]+)/{re.escape(file_name)}$", view,
-                name=f"collection_feed_{feed_format}"),
+        re_path(
+            rf"^(?P<kind>{segments_pattern()})/(?P<slug>[^/]+)/{re.escape(file_name)}$",
+            view,
+            name=f"collection_feed_{feed_format}",
+        ),
     ]

@@ -63,9 +63,11 @@ def sitemap(request, name):
         return news_sitemap(request)
     sitemap = _sitemap_for(name, request)
     lastmod, origin = getattr(sitemap, "lastmod", None), _origin(request)
-    elements = [f"<url><loc>{escape(origin + sitemap.location(item))}</loc>"
-                f"{f'<lastmod>{dates.w3c(lastmod(item))}</lastmod>' if lastmod else ''}</url>\n"
-                for item in sitemap.items()]
+    elements = [
+        f"<url><loc>{escape(origin + sitemap.location(item))}</loc>"
+        f"{f'<lastmod>{dates.w3c(lastmod(item))}</lastmod>' if lastmod else ''}</url>\n"
+        for item in sitemap.items()
+    ]
     if not elements and isinstance(sitemap, sitemaps.MonthSitemap):
         raise Http404("No stories were first published in that month.")
     return _urlset(elements)
@@ -75,17 +77,29 @@ def news_sitemap(request):
     """Google News: the stories of the last 48 hours, with the publication's name and language."""
     stories, root, origin = sitemaps.news_stories(timezone.now()), locations.site_root(request), _origin(request)
     publication = PublicationSettings.load(request_or_site=request)
-    source = (f"<news:publication><news:name>{escape(publication.name)}</news:name>"
-              f"<news:language>{escape(publication.language)}</news:language></news:publication>")
-    return _urlset([f"<url><loc>{escape(origin + locations.story_location(root, story.url_path))}</loc>"
-                    f"<news:news>{source}<news:publication_date>{dates.w3c(story.first_published_at)}"
-                    f"</news:publication_date><news:title>{escape(story.title)}</news:title></news:news></url>\n"
-                    for story in stories], NEWS_NAMESPACE)
+    source = (
+        f"<news:publication><news:name>{escape(publication.name)}</news:name>"
+        f"<news:language>{escape(publication.language)}</news:language></news:publication>"
+    )
+    return _urlset(
+        [
+            f"<url><loc>{escape(origin + locations.story_location(root, story.url_path))}</loc>"
+            f"<news:news>{source}<news:publication_date>{dates.w3c(story.first_published_at)}"
+            f"</news:publication_date><news:title>{escape(story.title)}</news:title></news:news></url>\n"
+            for story in stories
+        ],
+        NEWS_NAMESPACE,
+    )
 
 
 @conditional_page
 def robots_txt(request):
     """Every reader page may be crawled; the admin is private; the sitemap index lists the rest."""
-    return TemplateResponse(request, "syndication/robots.txt", {
-        "sitemap_index": _absolute(request, reverse("sitemap_index")),
-    }, content_type="text/plain; charset=utf-8")
+    return TemplateResponse(
+        request,
+        "syndication/robots.txt",
+        {
+            "sitemap_index": _absolute(request, reverse("sitemap_index")),
+        },
+        content_type="text/plain; charset=utf-8",
+    )

@@ -8,8 +8,12 @@ from wagtail.documents.forms import BaseDocumentForm
 #: (an Office or OpenDocument file is a zip archive; filetype names the kind when it can).
 CONTAINERS = {
     "pdf": {"pdf"},
-    "docx": {"docx", "zip"}, "xlsx": {"xlsx", "zip"}, "pptx": {"pptx", "zip"},
-    "odt": {"odt", "zip"}, "ods": {"ods", "zip"}, "odp": {"odp", "zip"},
+    "docx": {"docx", "zip"},
+    "xlsx": {"xlsx", "zip"},
+    "pptx": {"pptx", "zip"},
+    "odt": {"odt", "zip"},
+    "ods": {"ods", "zip"},
+    "odp": {"odp", "zip"},
 }
 #: Plain-text types: anything filetype recognises as a binary kind is not one, nor is markup.
 TEXT = {"csv", "txt"}
@@ -23,7 +27,9 @@ def content_error(name, head):
     kind = filetype.guess(head)
     if extension in CONTAINERS:
         if kind is None or kind.extension not in CONTAINERS[extension]:
-            return f"This file is not a real .{extension} file (its content is {kind.mime if kind else 'something else'})."
+            return (
+                f"This file is not a real .{extension} file (its content is {kind.mime if kind else 'something else'})."
+            )
     elif extension in TEXT:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if kind is not None or text.startswith((b"<", b"<!", b"<?xml")) or b"<script" in text or b"<html" in text:

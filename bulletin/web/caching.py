@@ -17,7 +17,6 @@ LIVE_POLL = "public, max-age=2, s-maxage=2"
 MEDIA = "public, max-age=86400"
 
 
-
 def head_page_pattern():
     """The News Feed, its widget and the head page of every collection kind (newsroom/collection_kinds.py)."""
     return rf"^/(?:|feed/widget/|(?:{collection_kinds.segments_pattern()})/[^/]+/)$"
@@ -25,8 +24,10 @@ def head_page_pattern():
 
 def syndication_file_pattern():
     """The feeds, the sitemap index and the sitemaps list the newest stories: they change with every publish too."""
-    return (rf"^/(?:(?:feeds|(?:{collection_kinds.segments_pattern()})/[^/]+)/(?:rss\.xml|atom\.xml|feed\.json)"
-            r"|sitemap\.xml|sitemaps/[^/]+\.xml)$")
+    return (
+        rf"^/(?:(?:feeds|(?:{collection_kinds.segments_pattern()})/[^/]+)/(?:rss\.xml|atom\.xml|feed\.json)"
+        r"|sitemap\.xml|sitemaps/[^/]+\.xml)$"
+    )
 
 
 @functools.cache

@@ -13,7 +13,11 @@ def site(request):
     if "web.site" in memo:
         return memo["web.site"]
     publication = PublicationSettings.load(request_or_site=request)
-    context = {"publication": publication, "site_name": publication.name, "nav_sections": list(Section.objects.all()),
-               "feed_page_size": FEED_PAGE_SIZE}
+    context = {
+        "publication": publication,
+        "site_name": publication.name,
+        "nav_sections": list(Section.objects.all()),
+        "feed_page_size": FEED_PAGE_SIZE,
+    }
     memo["web.site"] = context
     return context

@@ -8,11 +8,11 @@ nginx, readers get the gzip variants.
 import re
 
 from bulletin.newsroom.collection_kinds import segments_pattern
+from bulletin.uploads.serving import INLINE_SUFFIXES, MEDIA_POLICY
 
 from .caching import FINGERPRINTED, HEAD_PAGES, LIVE_POLL, MEDIA, STABLE_PAGES
 from .content_types import BY_FILE_NAME, BY_SUFFIX
 from .dynamic_paths import QUERY_PREFIXES
-from bulletin.uploads.serving import INLINE_SUFFIXES, MEDIA_POLICY
 from .middleware import PUBLIC_PAGE_POLICY
 
 PROXY = """\
@@ -154,21 +154,36 @@ SYNDICATION_LOCATION = """\
 
 
 def _syndication_locations():
-    feeds = [(rf"^/(feeds|({segments_pattern()})/[^/]+)/{re.escape(name)}$", content_type)
-             for name, content_type in BY_FILE_NAME.items()]
+    feeds = [
+        (rf"^/(feeds|({segments_pattern()})/[^/]+)/{re.escape(name)}$", content_type)
+        for name, content_type in BY_FILE_NAME.items()
+    ]
     sitemaps = [(r"^/(sitemap\.xml|sitemaps/[^/]+\.xml)$", BY_SUFFIX[".xml"])]
-    return "".join(SYNDICATION_LOCATION.format(pattern=pattern, content_type=content_type, head_pages=HEAD_PAGES)
-                   for pattern, content_type in feeds + sitemaps)
+    return "".join(
+        SYNDICATION_LOCATION.format(pattern=pattern, content_type=content_type, head_pages=HEAD_PAGES)
+        for pattern, content_type in feeds + sitemaps
+    )
 
 
 def render_config(public_dir, media_dir, upstream="127.0.0.1:8000", listen="80", server_name="_"):
     """The nginx server block for this installation."""
     media_root = f"root {media_dir.parent};" if media_dir.name == "media" else f"alias {media_dir}/;"
     return TEMPLATE.format(
-        upstream=upstream, listen=listen, server_name=server_name, public=public_dir, media_root=media_root,
-        fingerprinted=FINGERPRINTED, media=MEDIA, live_poll=LIVE_POLL, head_pages=HEAD_PAGES,
-        stable_pages=STABLE_PAGES, policy=PUBLIC_PAGE_POLICY, proxy=PROXY, syndication=_syndication_locations(),
+        upstream=upstream,
+        listen=listen,
+        server_name=server_name,
+        public=public_dir,
+        media_root=media_root,
+        fingerprinted=FINGERPRINTED,
+        media=MEDIA,
+        live_poll=LIVE_POLL,
+        head_pages=HEAD_PAGES,
+        stable_pages=STABLE_PAGES,
+        policy=PUBLIC_PAGE_POLICY,
+        proxy=PROXY,
+        syndication=_syndication_locations(),
         segments=segments_pattern(),
-        media_policy=MEDIA_POLICY, inline_suffixes="|".join(re.escape(suffix) for suffix in INLINE_SUFFIXES),
+        media_policy=MEDIA_POLICY,
+        inline_suffixes="|".join(re.escape(suffix) for suffix in INLINE_SUFFIXES),
         query_prefixes="|".join(re.escape(prefix) for prefix in QUERY_PREFIXES),
     )

@@ -13,17 +13,28 @@ def archive_page(request, number):
     stories = listings.archive_page(number)
     if not stories and not 0 < number <= listings.newest_page_number():
         raise Http404("No such page of the News Feed.")
-    return render(request, "web/archive_page.html", {
-        "number": number, "stories": stories, "older_page": listings.older_page_number(stories),
-    })
+    return render(
+        request,
+        "web/archive_page.html",
+        {
+            "number": number,
+            "stories": stories,
+            "older_page": listings.older_page_number(stories),
+        },
+    )
 
 
 def feed_widget(request):
     """The News Feed widget shown beside every story: one shared fragment, fetched by the page."""
     stories = listings.latest(listings.FEED_PAGE_SIZE)
-    return render(request, "web/feed_widget.html", {
-        "stories": stories, "older_page": listings.older_page_number(stories),
-    })
+    return render(
+        request,
+        "web/feed_widget.html",
+        {
+            "stories": stories,
+            "older_page": listings.older_page_number(stories),
+        },
+    )
 
 
 def collection_templates(kind):
@@ -44,10 +55,17 @@ def collection_page(request, kind, slug, number=None):
         stories = listing.page(number)
         if not stories:
             raise Http404("No such page.")
-    return render(request, collection_templates(kind), {
-        "kind": kind, "collection": collection, "number": number,
-        "stories": stories, "older_page": listing.older_page_number(stories),
-    })
+    return render(
+        request,
+        collection_templates(kind),
+        {
+            "kind": kind,
+            "collection": collection,
+            "number": number,
+            "stories": stories,
+            "older_page": listing.older_page_number(stories),
+        },
+    )
 
 
 def favicon(request):

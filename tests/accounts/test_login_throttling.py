@@ -31,8 +31,15 @@ def sign_in(username, password, address="192.0.2.10"):
     client = Client(enforce_csrf_checks=True, REMOTE_ADDR=address)
     url = reverse("wagtailadmin_login")
     client.get(url)
-    response = client.post(url, {"username": username, "password": password, "next": reverse("wagtailadmin_home"),
-                                 "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    response = client.post(
+        url,
+        {
+            "username": username,
+            "password": password,
+            "next": reverse("wagtailadmin_home"),
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+    )
     response.signed_in = "_auth_user_id" in client.session
     return response
 
@@ -49,8 +56,9 @@ def test_six_wrong_passwords_lock_the_account_until_the_cool_off(editor):
     assert right.status_code == 429 and LOCKED in right.content.decode()
     assert not right.signed_in
 
-    AccessAttempt.objects.update(attempt_time=datetime.datetime.now(datetime.UTC) - settings.AXES_COOLOFF_TIME
-                                 - datetime.timedelta(seconds=1))
+    AccessAttempt.objects.update(
+        attempt_time=datetime.datetime.now(datetime.UTC) - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1)
+    )
     after = sign_in(editor.username, PASSWORD)
     assert after.status_code == 302 and after.signed_in
 

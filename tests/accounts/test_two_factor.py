@@ -31,10 +31,18 @@ def test_production_requires_two_factor():
     import sys
 
     code = "from django.conf import settings; print(settings.BULLETIN_TWO_FACTOR)"
-    env = {"DJANGO_SETTINGS_MODULE": "bulletin.settings.production", "BULLETIN_SECRET_KEY": "x" * 60,
-           "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=env,
-                         capture_output=True, text=True, check=True)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bulletin.settings.production",
+        "BULLETIN_SECRET_KEY": "x" * 60,
+        "PATH": "/usr/bin:/bin",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "required"
 
 
@@ -75,7 +83,7 @@ def test_editor_with_a_device_must_enter_a_valid_code(editor_with_device):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts_two_factor_verify"))
     code = current_code(client.device)
-    refused = client.post(response["Location"], {"code": "%06d" % ((int(code) + 1) % 1_000_000)})
+    refused = client.post(response["Location"], {"code": f"{(int(code) + 1) % 1_000_000:06d}"})
     assert refused.status_code == 200 and "not valid" in refused.content.decode()
     assert client.get(HOME).status_code == 302
 
@@ -90,8 +98,10 @@ def test_editor_with_a_device_gets_in_with_the_code(editor_with_device):
 
 def test_an_unverified_editor_cannot_write_through_the_admin(editor_with_device, feed_page):
     client = editor_with_device
-    response = client.post(reverse("wagtailadmin_pages:add", args=("newsroom", "storypage", feed_page.pk)),
-                           story_form_data(title="Sneaked in", slug="sneaked-in"))
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("newsroom", "storypage", feed_page.pk)),
+        story_form_data(title="Sneaked in", slug="sneaked-in"),
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts_two_factor_verify"))
     assert not StoryPage.objects.filter(slug="sneaked-in").exists()

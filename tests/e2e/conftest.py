@@ -25,8 +25,13 @@ BIN = Path(sys.executable).parent
 BULLETIN = str(BIN / "bulletin") if (BIN / "bulletin").exists() else shutil.which("bulletin") or "bulletin"
 CHROMIUM = os.environ.get("BULLETIN_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 DEMO_STORIES = 60
@@ -37,6 +42,7 @@ DEMO_NOW = "2026-01-19T18:30+0200"
 def pytest_collection_modifyitems(config, items):
     """Run the tests that add stories to the shared server's News Feed last: the live tests, then the
     scheduled-publishing test (which checks that its story is the newest)."""
+
     def order(item):
         module = item.nodeid.split("::")[0]
         return module.endswith("e2e/test_live.py") + 2 * module.endswith("e2e/test_scheduled_publishing.py")
@@ -74,8 +80,9 @@ class Server:
 
     def manage(self, *args, timeout=120):
         """Run `bulletin manage ARGS` on the server's database."""
-        return subprocess.run([BULLETIN, "manage", *args], env=self.env, cwd=REPO, capture_output=True,
-                              text=True, timeout=timeout)
+        return subprocess.run(
+            [BULLETIN, "manage", *args], env=self.env, cwd=REPO, capture_output=True, text=True, timeout=timeout
+        )
 
     def output(self):
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -88,8 +95,14 @@ def server(tmp_path_factory):
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the CLI's own default (dev), not the pytest one
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_SCHEDULER_INTERVAL="1", PYTHONUNBUFFERED="1")
-    demo = subprocess.run([BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet"], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+    demo = subprocess.run(
+        [BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if demo.returncode:
         pytest.fail(f"`bulletin demo` failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}")
 
@@ -98,8 +111,14 @@ def server(tmp_path_factory):
     env["BULLETIN_BASE_URL"] = f"http://127.0.0.1:{port}"
     log = data_dir / "serve.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([BULLETIN, "serve", "--port", str(port)], env=env, cwd=REPO, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [BULLETIN, "serve", "--port", str(port)],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     srv = Server(f"http://127.0.0.1:{port}", data_dir, env, process, log)
     deadline = time.monotonic() + 60
     while True:
@@ -236,6 +255,7 @@ def stories(server):
     assert "first" in found, "the News Feed lists no stories"
     assert "with_link_card" in found, f"no story with a link card to a story on {sorted(seen)}"
     return found
+
 
 # Note: the pages' CSP (script-src 'self') forbids eval, so page.wait_for_function("expression") fails there;
 # wait with locators and playwright.sync_api.expect instead.

@@ -11,8 +11,10 @@ pytestmark = pytest.mark.e2e
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 #: Without runOnly, target-size (WCAG 2.2 SC 2.5.8) and other rules are skipped (axe-core's documentation of runOnly).
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-               "resultTypes": ["violations"]}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
 
 
 def _violations(page):
@@ -20,8 +22,12 @@ def _violations(page):
     result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     assert result["testEngine"]["version"] == "4.14.1" and result["passes"], "axe did not run its rules"
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "nodes": [{"target": n["target"], "summary": n.get("failureSummary", "")} for n in v["nodes"][:5]]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [{"target": n["target"], "summary": n.get("failureSummary", "")} for n in v["nodes"][:5]],
+        }
         for v in result["violations"]
     ]
 

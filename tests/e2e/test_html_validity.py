@@ -13,8 +13,10 @@ pytestmark = pytest.mark.e2e
 
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 #: The widget is a fragment; it is checked wrapped in a minimal document so its own markup is validated too.
-WRAPPER = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Widget</title></head>'
-           '<body><aside aria-label="News Feed">{}</aside></body></html>')
+WRAPPER = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Widget</title></head>'
+    '<body><aside aria-label="News Feed">{}</aside></body></html>'
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +30,12 @@ def vnu_errors(server, page_paths, tmp_path_factory):
         files[page_type].write_text(server.html(path), encoding="utf-8")
     files["feed-widget"] = folder / "feed-widget.html"
     files["feed-widget"].write_text(WRAPPER.format(server.html("/feed/widget/")), encoding="utf-8")
-    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout",
-                          *map(str, files.values())], capture_output=True, text=True, timeout=180)
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *map(str, files.values())],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     try:
         messages = json.loads(run.stdout)["messages"]
     except (ValueError, KeyError):
@@ -44,7 +50,9 @@ def vnu_errors(server, page_paths, tmp_path_factory):
 
 @pytest.mark.parametrize("page_type", [*PAGE_TYPES, "feed-widget"])
 def test_no_html_errors(vnu_errors, page_paths, page_type):
-    errors = [f"{m.get('lastLine')}:{m.get('firstColumn')}: {m['message']} | {m.get('extract', '').strip()}"
-              for m in vnu_errors[page_type]]
+    errors = [
+        f"{m.get('lastLine')}:{m.get('firstColumn')}: {m['message']} | {m.get('extract', '').strip()}"
+        for m in vnu_errors[page_type]
+    ]
     assert errors == [], f"Nu checker errors on {page_paths.get(page_type, '/feed/widget/')}:\n" + "\n".join(errors)
     assert vnu_errors.get("unknown", []) == []

@@ -26,9 +26,21 @@ def lighthouse(server, tmp_path_factory):
         profile = tmp_path_factory.mktemp("chromium-profile")
         flags = " ".join(["--headless", *CHROMIUM_ARGS, f"--user-data-dir={profile}"])
         done = subprocess.run(
-            [str(LIGHTHOUSE), server.url + path, "--quiet", "--only-categories=seo", "--output=json",
-             f"--output-path={report}", f"--chrome-flags={flags}"],
-            env={**os.environ, "CHROME_PATH": CHROMIUM}, cwd=REPO, capture_output=True, text=True, timeout=240)
+            [
+                str(LIGHTHOUSE),
+                server.url + path,
+                "--quiet",
+                "--only-categories=seo",
+                "--output=json",
+                f"--output-path={report}",
+                f"--chrome-flags={flags}",
+            ],
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
         # Lighthouse exits 0 whatever the scores: the report is what counts.
         assert report.exists(), f"lighthouse failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
         return json.loads(report.read_text())
@@ -41,7 +53,9 @@ def test_seo_score_is_perfect(lighthouse, page_paths, page_type):
     report = lighthouse(page_paths[page_type])
     assert report.get("runtimeError") is None, report["runtimeError"]
     seo = report["categories"]["seo"]
-    failing = {ref["id"]: (report["audits"][ref["id"]]["title"], report["audits"][ref["id"]].get("explanation"))
-               for ref in seo["auditRefs"]
-               if ref["weight"] and report["audits"][ref["id"]]["score"] not in (1, None)}
+    failing = {
+        ref["id"]: (report["audits"][ref["id"]]["title"], report["audits"][ref["id"]].get("explanation"))
+        for ref in seo["auditRefs"]
+        if ref["weight"] and report["audits"][ref["id"]]["score"] not in (1, None)
+    }
     assert seo["score"] == 1, f"SEO {seo['score']} on {page_paths[page_type]}; failing audits: {failing}"

@@ -15,8 +15,9 @@ SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "hei
 @pytest.mark.parametrize("name", ["news-feed", "story"])
 def test_screenshot(new_page, stories, name, size):
     phone = size == "phone"
-    page = new_page(viewport=SIZES[size], device_scale_factor=1, is_mobile=phone, has_touch=phone,
-                    reduced_motion="reduce")
+    page = new_page(
+        viewport=SIZES[size], device_scale_factor=1, is_mobile=phone, has_touch=phone, reduced_motion="reduce"
+    )
     page.goto("/" if name == "news-feed" else stories["first"])
     if name == "story":
         expect(page.locator("[data-feed-widget] .feed-item")).to_have_count(10)

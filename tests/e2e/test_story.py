@@ -23,7 +23,9 @@ def _before(page, first, second):
     """True if the element matching ``first`` comes before ``second`` in the document."""
     return page.evaluate(
         "([a, b]) => !!(document.querySelector(a).compareDocumentPosition(document.querySelector(b))"
-        " & Node.DOCUMENT_POSITION_FOLLOWING)", [first, second])
+        " & Node.DOCUMENT_POSITION_FOLLOWING)",
+        [first, second],
+    )
 
 
 def _check_story(page, server):

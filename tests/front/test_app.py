@@ -58,8 +58,10 @@ def site(tmp_path):
 
 def call(app, path, method="GET", query=b"", headers=(), body_chunks=(b"",)):
     """One request through ``app``: (status, headers as a dict, body)."""
-    messages = [{"type": "http.request", "body": chunk, "more_body": i < len(body_chunks) - 1}
-                for i, chunk in enumerate(body_chunks)]
+    messages = [
+        {"type": "http.request", "body": chunk, "more_body": i < len(body_chunks) - 1}
+        for i, chunk in enumerate(body_chunks)
+    ]
     sent = []
 
     async def receive():
@@ -70,8 +72,14 @@ def call(app, path, method="GET", query=b"", headers=(), body_chunks=(b"",)):
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": query,
-             "headers": [(name.lower().encode(), value.encode()) for name, value in headers]}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers],
+    }
     asyncio.run(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
@@ -141,11 +149,14 @@ def test_a_removed_story_answers_410(site):
     assert call(front, "/gone/")[:3:2] == (410, b"removed")
 
 
-@pytest.mark.parametrize(("path", "attachment"), [
-    ("/media/images/photo.png", False),
-    ("/media/images/drawing.svg", True),  # SVG runs script: never inline
-    ("/media/documents/page.html", True),
-])
+@pytest.mark.parametrize(
+    ("path", "attachment"),
+    [
+        ("/media/images/photo.png", False),
+        ("/media/images/drawing.svg", True),  # SVG runs script: never inline
+        ("/media/documents/page.html", True),
+    ],
+)
 def test_uploads_are_never_active_content(site, path, attachment):
     front, *_ = site
     status, headers, _ = call(front, path)

@@ -2,29 +2,38 @@
 
 import pytest
 
-from bulletin.front.negotiation import (UNSATISFIABLE, accepted_codings, byte_range, choose_coding,
-                                        if_range_matches, not_modified)
+from bulletin.front.negotiation import (
+    UNSATISFIABLE,
+    accepted_codings,
+    byte_range,
+    choose_coding,
+    if_range_matches,
+    not_modified,
+)
 
 BOTH = {None: b"", "br": b"", "gzip": b""}
 
 
-@pytest.mark.parametrize(("accept", "chosen"), [
-    ("gzip, deflate, br", "br"),  # browsers: equal q, brotli is smaller
-    ("gzip", "gzip"),
-    ("br;q=0, gzip", "gzip"),  # q=0 refuses (RFC 9110 §12.5.3)
-    ("br;q=0.0, gzip;q=0", None),
-    ("gzip;q=1.0, br;q=0.5", "gzip"),  # the higher q wins
-    ("*", "br"),
-    ("*;q=0.5, gzip;q=0", "br"),  # "*" stands for the codings not named
-    ("identity", None),
-    ("gzip;q=0.5, identity", None),  # identity preferred
-    ("identity;q=0, gzip;q=0.1", "gzip"),
-    ("br;q=abc, gzip", "gzip"),  # a malformed q counts as 0
-    ("br;q=2, gzip", "gzip"),  # out of range too
-    ("", None),
-    (None, None),
-    ("GZIP", "gzip"),  # codings are case-insensitive
-])
+@pytest.mark.parametrize(
+    ("accept", "chosen"),
+    [
+        ("gzip, deflate, br", "br"),  # browsers: equal q, brotli is smaller
+        ("gzip", "gzip"),
+        ("br;q=0, gzip", "gzip"),  # q=0 refuses (RFC 9110 §12.5.3)
+        ("br;q=0.0, gzip;q=0", None),
+        ("gzip;q=1.0, br;q=0.5", "gzip"),  # the higher q wins
+        ("*", "br"),
+        ("*;q=0.5, gzip;q=0", "br"),  # "*" stands for the codings not named
+        ("identity", None),
+        ("gzip;q=0.5, identity", None),  # identity preferred
+        ("identity;q=0, gzip;q=0.1", "gzip"),
+        ("br;q=abc, gzip", "gzip"),  # a malformed q counts as 0
+        ("br;q=2, gzip", "gzip"),  # out of range too
+        ("", None),
+        (None, None),
+        ("GZIP", "gzip"),  # codings are case-insensitive
+    ],
+)
 def test_the_coding_follows_the_q_values(accept, chosen):
     assert choose_coding(accept, BOTH) == chosen
 
@@ -41,36 +50,42 @@ def test_accepted_codings_reads_parameters():
 ETAGS = {'"abc"', '"abc-gzip"'}
 
 
-@pytest.mark.parametrize(("inm", "ims", "expected"), [
-    ('"abc"', None, True),
-    ('W/"abc-gzip"', None, True),  # weak comparison for GET (RFC 9110 §13.1.2)
-    ('"x", "abc"', None, True),
-    ("*", None, True),
-    ('"other"', "Sun, 01 Jan 2090 00:00:00 GMT", False),  # If-None-Match wins over If-Modified-Since
-    (None, "Thu, 01 Jan 1970 00:16:40 GMT", True),  # mtime 1000 == since
-    (None, "Thu, 01 Jan 1970 00:16:39 GMT", False),
-    (None, "not a date", False),
-    (None, None, False),
-])
+@pytest.mark.parametrize(
+    ("inm", "ims", "expected"),
+    [
+        ('"abc"', None, True),
+        ('W/"abc-gzip"', None, True),  # weak comparison for GET (RFC 9110 §13.1.2)
+        ('"x", "abc"', None, True),
+        ("*", None, True),
+        ('"other"', "Sun, 01 Jan 2090 00:00:00 GMT", False),  # If-None-Match wins over If-Modified-Since
+        (None, "Thu, 01 Jan 1970 00:16:40 GMT", True),  # mtime 1000 == since
+        (None, "Thu, 01 Jan 1970 00:16:39 GMT", False),
+        (None, "not a date", False),
+        (None, None, False),
+    ],
+)
 def test_conditional_requests(inm, ims, expected):
     assert not_modified(inm, ims, ETAGS, mtime=1000) is expected
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    ("bytes=0-9", (0, 9)),
-    ("bytes=10-", (10, 99)),
-    ("bytes=-10", (90, 99)),  # a suffix: the last ten bytes
-    ("bytes=-1000", (0, 99)),
-    ("bytes=90-1000", (90, 99)),  # cut to the end of the file
-    ("bytes=100-", UNSATISFIABLE),
-    ("bytes=-0", UNSATISFIABLE),
-    ("bytes=0-1,5-6", None),  # several ranges: the whole file, as nginx does by default
-    ("bytes=9-0", None),  # invalid: ignored
-    ("items=0-9", None),
-    ("bytes=a-b", None),
-    ("bytes=-", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-9", (0, 9)),
+        ("bytes=10-", (10, 99)),
+        ("bytes=-10", (90, 99)),  # a suffix: the last ten bytes
+        ("bytes=-1000", (0, 99)),
+        ("bytes=90-1000", (90, 99)),  # cut to the end of the file
+        ("bytes=100-", UNSATISFIABLE),
+        ("bytes=-0", UNSATISFIABLE),
+        ("bytes=0-1,5-6", None),  # several ranges: the whole file, as nginx does by default
+        ("bytes=9-0", None),  # invalid: ignored
+        ("items=0-9", None),
+        ("bytes=a-b", None),
+        ("bytes=-", None),
+        (None, None),
+    ],
+)
 def test_single_byte_ranges(header, expected):
     assert byte_range(header, 100) == expected
 

@@ -90,8 +90,13 @@ def test_a_second_serve_on_a_held_port_is_refused_by_name(site, tmp_path):
     env, _ = site
     server = Server(env, tmp_path / "serve.log")
     try:
-        second = subprocess.run([sys.executable, "-m", "bulletin", "serve", "--port", str(server.port),
-                                 "--no-scheduler"], env=env, capture_output=True, text=True, timeout=120)
+        second = subprocess.run(
+            [sys.executable, "-m", "bulletin", "serve", "--port", str(server.port), "--no-scheduler"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert second.returncode != 0
         assert f"is still held by `bulletin serve` {server.process.pid}" in second.stderr
         assert request(server.port, "/")[0] == 200  # the first one is untouched

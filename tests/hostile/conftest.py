@@ -47,8 +47,15 @@ def newsroom(tmp_path_factory):
     login = bulletin(env, "demo", "--stories", "30", "--quiet")
     username, password = re.search(r"user: (\S+)\s+password: (\S+)", login).groups()
     bulletin(env, "build", "--quiet")
-    return SimpleNamespace(env=env, data_dir=data_dir, public=data_dir / "public", media=data_dir / "media",
-                           username=username, password=password, manage=lambda code: manage_code(env, code))
+    return SimpleNamespace(
+        env=env,
+        data_dir=data_dir,
+        public=data_dir / "public",
+        media=data_dir / "media",
+        username=username,
+        password=password,
+        manage=lambda code: manage_code(env, code),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +65,13 @@ def front(newsroom):
     Shared by the whole suite: a test that breaks it (the supervision tests) starts a server of its own.
     """
     running = Server(newsroom.env, newsroom.data_dir / "serve.log")
-    yield SimpleNamespace(port=running.port, process=running.process, log=newsroom.data_dir / "serve.log",
-                          public=newsroom.public, newsroom=newsroom)
+    yield SimpleNamespace(
+        port=running.port,
+        process=running.process,
+        log=newsroom.data_dir / "serve.log",
+        public=newsroom.public,
+        newsroom=newsroom,
+    )
     running.stop()
 
 
@@ -94,8 +106,9 @@ def nginx(front, tmp_path_factory):
         pytest.fail("nginx is not installed: apt-get install -y nginx (see .ci/run)")
     root = tmp_path_factory.mktemp("nginx")
     port = free_port()
-    block = bulletin(front.newsroom.env, "nginx-config", "--listen", f"127.0.0.1:{port}",
-                     "--upstream", f"127.0.0.1:{front.port}")
+    block = bulletin(
+        front.newsroom.env, "nginx-config", "--listen", f"127.0.0.1:{port}", "--upstream", f"127.0.0.1:{front.port}"
+    )
     temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     # As in tests/web/test_nginx.py: workers run as the test's user, who can read pytest's temporary folders.
     user = f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}"
@@ -104,7 +117,8 @@ def nginx(front, tmp_path_factory):
         f"events {{ worker_connections 4096; }}\n"
         f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
         f"client_header_timeout {HEADER_READ_TIMEOUT}s; keepalive_timeout {KEEPALIVE_TIMEOUT}s;\n"
-        f"{block}\n}}\n")
+        f"{block}\n}}\n"
+    )
     process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf")], stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20
     while True:
@@ -128,5 +142,6 @@ def servers(front, nginx):
 
 def python_in(env, code):
     """Start ``code`` in a Python process with ``env``; returns the Popen."""
-    return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )

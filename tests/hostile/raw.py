@@ -84,7 +84,7 @@ def parse_responses(raw, methods=None):
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
             header_lines.append((name.strip().lower(), value.strip()))
-        rest = raw[end + 4:]
+        rest = raw[end + 4 :]
         head = status < 200 or (status >= 200 and methods and methods[0] == "HEAD")
         if status >= 200 and methods:
             methods.pop(0)
@@ -113,16 +113,16 @@ def _dechunk(data):
         if line_end < 0:
             return None, data
         size = int(data[:line_end].split(b";")[0], 16)
-        data = data[line_end + 2:]
+        data = data[line_end + 2 :]
         if size == 0:
             trailer_end = data.find(b"\r\n")
             while trailer_end > 0:  # trailer fields, then the empty line
-                data = data[trailer_end + 2:]
+                data = data[trailer_end + 2 :]
                 trailer_end = data.find(b"\r\n")
             return (body, data[2:]) if trailer_end == 0 else (None, data)
         if len(data) < size + 2:
             return None, data
-        body, data = body + data[:size], data[size + 2:]
+        body, data = body + data[:size], data[size + 2 :]
 
 
 def get(path, host="127.0.0.1", close=False, **headers):
@@ -135,6 +135,7 @@ def get(path, host="127.0.0.1", close=False, **headers):
 
 
 # The server's processes, read from /proc (Linux).
+
 
 def children(pid):
     """The pids of every process below ``pid``."""

@@ -20,11 +20,11 @@ from tests.servers import request
 PAYLOAD = '<script>alert("xss")</script>"><img src=x onerror=alert(1)>\'><svg onload=alert(2)>'
 JAVASCRIPT_URL = "javascript:alert(document.domain)"
 
-PUBLISH_HOSTILE_STORY = """
+PUBLISH_HOSTILE_STORY = f"""
 import json
 from wagtail.images.models import Image
 from bulletin.newsroom.models import Author, Byline, CitedSource, Correction, NewsFeedPage, Section, StoryPage, Tag
-P, J = {payload!r}, {javascript!r}
+P, J = {PAYLOAD!r}, {JAVASCRIPT_URL!r}
 image = Image.objects.first()
 author = Author.objects.create(name="Eve " + P, slug="eve-hostile", job_title="Editor " + P, bio="Bio " + P)
 tag = Tag.objects.create(name="Tag " + P, slug="hostile-tag", description="About " + P)
@@ -47,7 +47,7 @@ NewsFeedPage.objects.get().add_child(instance=story)
 story.tags.set([tag])
 story.save_revision().publish()
 print(story.url)
-""".format(payload=PAYLOAD, javascript=JAVASCRIPT_URL)
+"""
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +77,9 @@ def active_content(html, base_scripts_allowed=True):
                 found.append(f"<{element.name} {name}=…>")
             values = value if isinstance(value, list) else [value]
             if name.lower() in ("href", "src", "action", "formaction", "xlink:href", "data", "srcdoc") and any(
-                    re.sub(r"[\s\x00-\x1f]", "", v).lower().startswith(("javascript:", "data:text/html", "vbscript:"))
-                    for v in values):
+                re.sub(r"[\s\x00-\x1f]", "", v).lower().startswith(("javascript:", "data:text/html", "vbscript:"))
+                for v in values
+            ):
                 found.append(f"<{element.name} {name}={value!r}>")
         if element.name in ("iframe", "object", "embed"):
             found.append(f"<{element.name}>")
@@ -91,8 +92,9 @@ def served(front, path):
     return body.decode()
 
 
-@pytest.mark.parametrize("path", ["story", "/", "/feed/widget/", "/tags/hostile-tag/", "/authors/eve-hostile/",
-                                  "/sections/war/"])
+@pytest.mark.parametrize(
+    "path", ["story", "/", "/feed/widget/", "/tags/hostile-tag/", "/authors/eve-hostile/", "/sections/war/"]
+)
 def test_a_hostile_story_renders_inert_in_every_page(front, hostile_story, path):
     """Every place a headline, summary, body, caption, author name or tag name reaches, escaped (Django's
     autoescape; nh3 for the body's rich text): no script of the story's runs, no handler, no javascript: link."""
@@ -123,8 +125,9 @@ def strings_in(data):
     return [text for value in values for text in strings_in(value)]
 
 
-@pytest.mark.parametrize("path", ["/feeds/rss.xml", "/feeds/atom.xml", "/tags/hostile-tag/rss.xml",
-                                  "/authors/eve-hostile/atom.xml"])
+@pytest.mark.parametrize(
+    "path", ["/feeds/rss.xml", "/feeds/atom.xml", "/tags/hostile-tag/rss.xml", "/authors/eve-hostile/atom.xml"]
+)
 def test_a_hostile_story_is_inert_in_rss_and_atom(front, hostile_story, path):
     """A feed reader renders an item's description (RSS) or html content (Atom) as HTML: after the XML is parsed,
     that HTML must hold no active content. Read as feedparser reads it, without its own sanitizing."""
@@ -168,8 +171,12 @@ def logged_in(front):
     base = f"http://127.0.0.1:{front.port}"
     page = session.get(f"{base}/admin/login/", timeout=20)
     token = BeautifulSoup(page.text, "lxml").find("input", attrs={"name": "csrfmiddlewaretoken"})["value"]
-    done = session.post(f"{base}/admin/login/", timeout=20, allow_redirects=False, data={
-        "csrfmiddlewaretoken": token, "username": front.newsroom.username, "password": front.newsroom.password})
+    done = session.post(
+        f"{base}/admin/login/",
+        timeout=20,
+        allow_redirects=False,
+        data={"csrfmiddlewaretoken": token, "username": front.newsroom.username, "password": front.newsroom.password},
+    )
     assert done.status_code == 302, done.text[:500]
     return session, base
 
@@ -177,16 +184,25 @@ def logged_in(front):
 def test_an_admin_post_without_the_csrf_token_is_refused(front):
     """Django's CsrfViewMiddleware answers 403 to a POST without the token, signed in or not (the same behind
     nginx, which passes the request on)."""
-    status = requests.post(f"http://127.0.0.1:{front.port}/admin/login/", timeout=20, data={
-        "username": front.newsroom.username, "password": front.newsroom.password}).status_code
+    status = requests.post(
+        f"http://127.0.0.1:{front.port}/admin/login/",
+        timeout=20,
+        data={"username": front.newsroom.username, "password": front.newsroom.password},
+    ).status_code
     assert status == 403
     session, base = logged_in(front)
     story_id = front.newsroom.manage(
-        "from bulletin.newsroom.models import StoryPage; print(StoryPage.objects.live().first().pk)")
-    answer = session.post(f"{base}/admin/pages/{story_id}/unpublish/", timeout=20, allow_redirects=False,
-                          headers={"Origin": "http://evil.example"}, data={})
+        "from bulletin.newsroom.models import StoryPage; print(StoryPage.objects.live().first().pk)"
+    )
+    answer = session.post(
+        f"{base}/admin/pages/{story_id}/unpublish/",
+        timeout=20,
+        allow_redirects=False,
+        headers={"Origin": "http://evil.example"},
+        data={},
+    )
     assert answer.status_code == 403
-    still_live = "from bulletin.newsroom.models import StoryPage; print(StoryPage.objects.get(pk=%s).live)" % story_id
+    still_live = f"from bulletin.newsroom.models import StoryPage; print(StoryPage.objects.get(pk={story_id}).live)"
     assert front.newsroom.manage(still_live) == "True"
 
 
@@ -206,17 +222,28 @@ def submit_upload(session, base, path, file_name, content, content_type):
     data["title"] = file_name
     file_field = form.find("input", type="file")["name"]
     action = form.get("action") or path
-    return session.post(base + action if action.startswith("/") else base + path, timeout=30,
-                        allow_redirects=False, data=data, files={file_field: (file_name, content, content_type)})
+    return session.post(
+        base + action if action.startswith("/") else base + path,
+        timeout=30,
+        allow_redirects=False,
+        data=data,
+        files={file_field: (file_name, content, content_type)},
+    )
 
 
 HOSTILE_FILES = [
     ("evil.html", b"<!doctype html><script>alert(document.cookie)</script>", "text/html"),
-    ("evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>',
-     "image/svg+xml"),
+    (
+        "evil.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>',
+        "image/svg+xml",
+    ),
     ("evil.js", b"alert(document.cookie)", "text/javascript"),
-    ("evil.xhtml", b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
-     "application/xhtml+xml"),
+    (
+        "evil.xhtml",
+        b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
+        "application/xhtml+xml",
+    ),
 ]
 
 
@@ -250,13 +277,16 @@ def test_a_hostile_document_is_refused_or_only_downloaded(front, nginx, file_nam
     found = front.newsroom.manage(
         "from wagtail.documents.models import Document\n"
         f"d = Document.objects.filter(title={file_name!r}).last()\n"
-        "print(d.url + ' /media/' + d.file.name if d else '')")
+        "print(d.url + ' /media/' + d.file.name if d else '')"
+    )
     for url in found.split():
         assert_never_active(front, url, {"bulletin": front.port, "nginx": nginx.port})
 
 
-@pytest.mark.parametrize(("file_name", "content", "content_type"), HOSTILE_FILES[:2] + [
-    ("evil.png", b"<!doctype html><script>alert(1)</script>", "image/png")])
+@pytest.mark.parametrize(
+    ("file_name", "content", "content_type"),
+    HOSTILE_FILES[:2] + [("evil.png", b"<!doctype html><script>alert(1)</script>", "image/png")],
+)
 def test_a_hostile_image_is_refused_or_only_downloaded(front, nginx, file_name, content, content_type):
     """An SVG or HTML file uploaded as an image: Wagtail refuses what is not a raster image (WAGTAILIMAGES_EXTENSIONS
     and the image's own bytes); anything that got through is never served as active content."""
@@ -265,7 +295,8 @@ def test_a_hostile_image_is_refused_or_only_downloaded(front, nginx, file_name, 
     found = front.newsroom.manage(
         "from wagtail.images.models import Image\n"
         f"i = Image.objects.filter(title={file_name!r}).last()\n"
-        "print('/media/' + i.file.name if i else '')")
+        "print('/media/' + i.file.name if i else '')"
+    )
     for url in found.split():
         assert_never_active(front, url, {"bulletin": front.port, "nginx": nginx.port})
 
@@ -277,5 +308,6 @@ def test_an_active_file_under_media_is_never_served_inline(front, nginx):
     media.mkdir(parents=True, exist_ok=True)
     for file_name, content, _ in HOSTILE_FILES:
         (media / ("planted-" + file_name)).write_bytes(content)
-        assert_never_active(front, f"/media/documents/planted-{file_name}", {"bulletin": front.port,
-                                                                            "nginx": nginx.port})
+        assert_never_active(
+            front, f"/media/documents/planted-{file_name}", {"bulletin": front.port, "nginx": nginx.port}
+        )

@@ -7,7 +7,10 @@ import time
 import pytest
 
 from tests.hostile.conftest import (
-    HEADER_READ_TIMEOUT, KEEPALIVE_TIMEOUT, MEMORY_GROWTH_LIMIT, TIMEOUT_MARGIN,
+    HEADER_READ_TIMEOUT,
+    KEEPALIVE_TIMEOUT,
+    MEMORY_GROWTH_LIMIT,
+    TIMEOUT_MARGIN,
 )
 from tests.hostile.raw import children, connect, exchange, get, receive, rss_bytes, send
 from tests.servers import request
@@ -85,7 +88,7 @@ def test_pipelined_requests_never_read_leave_memory_bounded(front):
         for entry in sockets:
             if entry[1]:
                 try:
-                    entry[1] = entry[1][entry[0].send(entry[1]):]
+                    entry[1] = entry[1][entry[0].send(entry[1]) :]
                 except (BlockingIOError, InterruptedError):
                     pass
                 except OSError:
@@ -120,8 +123,11 @@ def test_huge_headers_are_refused(servers, target, kind):
     if kind == "1 MB header":
         data = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 2**20 + b"\r\nConnection: close\r\n\r\n"
     elif kind == "100,000 headers":
-        data = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(100_000))
-                + b"Connection: close\r\n\r\n")
+        data = (
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + b"".join(b"X-H%d: v\r\n" % i for i in range(100_000))
+            + b"Connection: close\r\n\r\n"
+        )
     else:
         data = b"GET /" + b"a" * 2**20 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     responses, closed, raw = exchange(servers[target], data, timeout=20)
@@ -168,8 +174,12 @@ def test_an_endless_header_streamed_slowly_is_cut_off(front):
     thread.start()
     reader = NormalReader(front)
     try:
-        growth = watch_memory(front, seconds=HEADER_READ_TIMEOUT + TIMEOUT_MARGIN, during=reader.read,
-                              done=lambda: len(cut_off) == len(sockets))
+        growth = watch_memory(
+            front,
+            seconds=HEADER_READ_TIMEOUT + TIMEOUT_MARGIN,
+            during=reader.read,
+            done=lambda: len(cut_off) == len(sockets),
+        )
     finally:
         stop.set()
         thread.join()
@@ -178,7 +188,8 @@ def test_an_endless_header_streamed_slowly_is_cut_off(front):
     assert reader.got_the_page(), f"the ordinary reader got {reader.status or reader.error} during the attack"
     assert growth < MEMORY_GROWTH_LIMIT, f"the server grew by {growth // 2**20} MB"
     assert len(cut_off) == len(sockets), (
-        f"{len(sockets) - len(cut_off)} endless headers were still read after {HEADER_READ_TIMEOUT + TIMEOUT_MARGIN} s")
+        f"{len(sockets) - len(cut_off)} endless headers were still read after {HEADER_READ_TIMEOUT + TIMEOUT_MARGIN} s"
+    )
 
 
 def seconds_until_closed(sock, limit):
@@ -249,4 +260,6 @@ def test_two_thousand_idle_connections_do_not_lock_out_a_reader(front):
     finally:
         for sock in idle:
             sock.close()
-    assert reader.got_the_page(), f"with {len(idle)} idle connections open the reader got {reader.status or reader.error}"
+    assert reader.got_the_page(), (
+        f"with {len(idle)} idle connections open the reader got {reader.status or reader.error}"
+    )

@@ -19,8 +19,10 @@ def test_expect_100_continue_gets_a_final_answer(servers, target):
     """nginx answers "100 Continue" when it starts reading the body and then its final answer (RFC 9110 §10.1.1);
     a client that does not wait for the 100 gets the final answer too. Bulletin must never stop at the 100."""
     body = b"username=nobody&password=wrong"
-    head = (b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-            b"Expect: 100-continue\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+    head = (
+        b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        b"Expect: 100-continue\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    )
     with connect(servers[target], timeout=20) as sock:
         send(sock, head)
         interim, _ = receive(sock, timeout=3, until=lambda data: b"\r\n\r\n" in data)
@@ -54,8 +56,10 @@ def test_an_oversized_body_gets_413_before_django_sees_it(servers, newsroom, tar
     last_login = "from django.contrib.auth.models import User; print(User.objects.get(username=%r).last_login)"
     before = newsroom.manage(last_login % newsroom.username)
     start = f"username={newsroom.username}&password={newsroom.password}&padding=".encode()
-    head = (b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-            b"Content-Length: %d\r\n\r\n" % (1024 ** 3))
+    head = (
+        b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: %d\r\n\r\n" % (1024**3)
+    )
     with connect(servers[target], timeout=20) as sock:
         send(sock, head + start + b"x" * 65536)
         raw, _ = receive(sock, timeout=20, until=lambda data: b"\r\n\r\n" in data)
@@ -70,8 +74,10 @@ def test_an_oversized_body_gets_413_before_django_sees_it(servers, newsroom, tar
 def test_an_h2c_upgrade_request_is_served_as_http_1_1(servers, front, target):
     """nginx without `http2` on the listener ignores `Upgrade: h2c` and answers the GET (RFC 9110 §7.8: a server
     MAY ignore Upgrade; RFC 9113 deprecates h2c). No 501 for a header the client was free to send."""
-    data = (b"GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
-            b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n" + get("/robots.txt", close=True))
+    data = (
+        b"GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+        b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n" + get("/robots.txt", close=True)
+    )
     responses, _, raw = exchange(servers[target], data)
     assert [r.status for r in responses] == [200, 200], raw[:300]
     assert responses[0].body == (front.public / "robots.txt").read_bytes()
@@ -104,8 +110,14 @@ def test_a_300_character_path_segment_is_404(front):
     """nginx answers a file name longer than the file system allows (ENAMETOOLONG) like a missing file: 404,
     not 400 or 500 (ngx_http_static_module). Behind nginx such a URL is passed to the app, whose 404 it relays
     (or, for a page URL without its final slash, Django's APPEND_SLASH redirect to the URL with it)."""
-    for path in ["/" + "a" * 300 + "/", "/" + "a" * 300, "/sections/" + "b" * 300 + "/", "/static/" + "c" * 300 + ".css",
-                 "/media/images/" + "d" * 300 + ".jpg", "/" + "e" * 300 + "/?utm_source=x"]:
+    for path in [
+        "/" + "a" * 300 + "/",
+        "/" + "a" * 300,
+        "/sections/" + "b" * 300 + "/",
+        "/static/" + "c" * 300 + ".css",
+        "/media/images/" + "d" * 300 + ".jpg",
+        "/" + "e" * 300 + "/?utm_source=x",
+    ]:
         responses, _, raw = exchange(front.port, get(path, close=True))
         assert responses, f"{path[:20]}…: no answer"
         redirected = responses[0].status == 301 and responses[0].headers.get("location", "").endswith(path + "/")
@@ -113,13 +125,16 @@ def test_a_300_character_path_segment_is_404(front):
 
 
 @pytest.mark.parametrize("target", BOTH)
-@pytest.mark.parametrize(("accept", "coding"), [
-    ("br;q=0, gzip", "gzip"),
-    ("br;q=0", None),
-    ("gzip;q=0", None),
-    ("gzip;q=0, br;q=0", None),
-    ("*;q=0, identity", None),
-])
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        ("br;q=0, gzip", "gzip"),
+        ("br;q=0", None),
+        ("gzip;q=0", None),
+        ("gzip;q=0, br;q=0", None),
+        ("*;q=0, identity", None),
+    ],
+)
 def test_refused_codings_are_not_sent(servers, front, target, accept, coding):
     """nginx's gzip_static sends the .gz file only when Accept-Encoding accepts gzip with q > 0 (it reads
     q-values: ngx_http_gzip_ok); `br;q=0` alone means "anything but brotli", so the page goes uncompressed
@@ -146,13 +161,34 @@ def test_pipelined_requests_are_answered_in_order(servers, front, target):
 
 # Path traversal: none of these may reach a file outside public/ (or the media folder).
 TRAVERSALS = [
-    "/../secret_key", "/../../etc/passwd", "/static/../../secret_key", "/%2e%2e/secret_key", "/%2E%2E/%2e%2e/etc/passwd",
-    "/%252e%252e/secret_key", "/..%2fsecret_key", "/..%2F..%2Fetc%2Fpasswd", "/static/..%2f..%2fsecret_key",
-    "/%c0%ae%c0%ae/secret_key", "/%c0%ae%c0%ae%c0%af%c0%ae%c0%ae%c0%afetc/passwd", "/..\\secret_key",
-    "/%5c..%5csecret_key", "/static\\..\\..\\secret_key", "/index.html%00", "/..%00/secret_key", "/%00../secret_key",
-    "//etc/passwd", "/etc/passwd", "/media/../secret_key", "/media/..%2fsecret_key", "/media/%2e%2e/secret_key",
-    "http://127.0.0.1/../secret_key", "/./../secret_key", "/.%2e/secret_key", "/bulletin.sqlite3",
-    "/../bulletin.sqlite3", "/%2e%2e/bulletin.sqlite3",
+    "/../secret_key",
+    "/../../etc/passwd",
+    "/static/../../secret_key",
+    "/%2e%2e/secret_key",
+    "/%2E%2E/%2e%2e/etc/passwd",
+    "/%252e%252e/secret_key",
+    "/..%2fsecret_key",
+    "/..%2F..%2Fetc%2Fpasswd",
+    "/static/..%2f..%2fsecret_key",
+    "/%c0%ae%c0%ae/secret_key",
+    "/%c0%ae%c0%ae%c0%af%c0%ae%c0%ae%c0%afetc/passwd",
+    "/..\\secret_key",
+    "/%5c..%5csecret_key",
+    "/static\\..\\..\\secret_key",
+    "/index.html%00",
+    "/..%00/secret_key",
+    "/%00../secret_key",
+    "//etc/passwd",
+    "/etc/passwd",
+    "/media/../secret_key",
+    "/media/..%2fsecret_key",
+    "/media/%2e%2e/secret_key",
+    "http://127.0.0.1/../secret_key",
+    "/./../secret_key",
+    "/.%2e/secret_key",
+    "/bulletin.sqlite3",
+    "/../bulletin.sqlite3",
+    "/%2e%2e/bulletin.sqlite3",
 ]
 
 
@@ -163,8 +199,9 @@ def test_path_traversal_never_leaves_public(servers, front, target, path):
     (so %252e stays a literal name), rejects %00, and treats a backslash or an overlong UTF-8 dot as an ordinary
     character: the answer is 400 or 404, never a file from outside its root."""
     secret = (front.public.parent / "secret_key").read_bytes().strip()
-    responses, closed, raw = exchange(servers[target], f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                                       f"Connection: close\r\n\r\n".encode())
+    responses, closed, raw = exchange(
+        servers[target], f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+    )
     assert secret not in raw and b"root:x:0:0" not in raw and b"SQLite format 3" not in raw
     assert (not responses and closed) or responses[0].status in (301, 302, 308, 400, 403, 404), raw[:300]
 
@@ -172,9 +209,10 @@ def test_path_traversal_never_leaves_public(servers, front, target, path):
 SMUGGLED = b"GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 POST = b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
 SMUGGLING = {
-    "cl-and-te, cl covers all": POST + b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n%s" % (
-        5 + len(SMUGGLED), SMUGGLED),
-    "cl-and-te, cl covers the chunks": POST + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    "cl-and-te, cl covers all": POST
+    + b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n%s" % (5 + len(SMUGGLED), SMUGGLED),
+    "cl-and-te, cl covers the chunks": POST
+    + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
     + SMUGGLED,
     "te-and-cl, te first": POST + b"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n" + SMUGGLED,
     "double content-length": POST + b"Content-Length: 0\r\nContent-Length: %d\r\n\r\n%s" % (len(SMUGGLED), SMUGGLED),
@@ -184,14 +222,14 @@ SMUGGLING = {
     "hex prefix chunk size": POST + b"Transfer-Encoding: chunked\r\n\r\n0x0\r\n\r\n" + SMUGGLED,
     "chunk size with space": POST + b"Transfer-Encoding: chunked\r\n\r\n 0\r\n\r\n" + SMUGGLED,
     "chunk without crlf": POST + b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc0\r\n\r\n" + SMUGGLED,
-    "obs-fold transfer-encoding": POST + b"Content-Length: %d\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n%s" % (
-        5 + len(SMUGGLED), SMUGGLED),
-    "space before colon": POST + b"Content-Length: %d\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n%s" % (
-        5 + len(SMUGGLED), SMUGGLED),
-    "unknown transfer-coding": POST + b"Content-Length: %d\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n%s" % (
-        5 + len(SMUGGLED), SMUGGLED),
-    "chunked not last": POST + b"Content-Length: %d\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n%s" % (
-        5 + len(SMUGGLED), SMUGGLED),
+    "obs-fold transfer-encoding": POST
+    + b"Content-Length: %d\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n%s" % (5 + len(SMUGGLED), SMUGGLED),
+    "space before colon": POST
+    + b"Content-Length: %d\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n%s" % (5 + len(SMUGGLED), SMUGGLED),
+    "unknown transfer-coding": POST
+    + b"Content-Length: %d\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n%s" % (5 + len(SMUGGLED), SMUGGLED),
+    "chunked not last": POST
+    + b"Content-Length: %d\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n%s" % (5 + len(SMUGGLED), SMUGGLED),
     "bare lf line endings": b"POST /admin/login/ HTTP/1.1\nHost: 127.0.0.1\nContent-Length: %d\nTransfer-Encoding: "
     b"chunked\n\n0\n\n%s" % (3 + len(SMUGGLED), SMUGGLED),
 }

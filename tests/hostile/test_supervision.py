@@ -62,8 +62,12 @@ def test_a_second_server_refuses_a_port_that_orphans_hold(newsroom, tmp_path, ho
         assert orphan.stdout.readline().strip() == "listening"
         log = open(tmp_path / "second.log", "w+")
         second = subprocess.Popen(
-            [sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--no-scheduler"], env=newsroom.env,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--no-scheduler"],
+            env=newsroom.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while second.poll() is None and time.monotonic() < deadline:
             log.seek(0)
@@ -73,8 +77,9 @@ def test_a_second_server_refuses_a_port_that_orphans_hold(newsroom, tmp_path, ho
         log.seek(0)
         output = log.read()
         assert second.poll() not in (None, 0), f"bulletin serve started on a port an orphan holds:\n{output[-2000:]}"
-        assert str(port) in output and any(word in output.lower() for word in ("in use", "already", "held")), (
-            output[-2000:])
+        assert str(port) in output and any(word in output.lower() for word in ("in use", "already", "held")), output[
+            -2000:
+        ]
     finally:
         orphan.kill()
         orphan.wait()

@@ -71,13 +71,16 @@ def get_until(port, path, marker, seconds=10):
 
 
 @pytest.mark.parametrize("target", BOTH)
-@pytest.mark.parametrize(("url", "query"), [
-    ("/", "?utm_source=x&fbclid=y"),
-    ("story", "?utm_campaign=spring&utm_medium=social&utm_source=facebook"),
-    ("/page/1/", "?fbclid=IwAR0abc"),
-    ("/feeds/rss.xml", "?utm_source=feedly"),
-    ("/live/latest.json", "?_=1764400000000"),
-])
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/", "?utm_source=x&fbclid=y"),
+        ("story", "?utm_campaign=spring&utm_medium=social&utm_source=facebook"),
+        ("/page/1/", "?fbclid=IwAR0abc"),
+        ("/feeds/rss.xml", "?utm_source=feedly"),
+        ("/live/latest.json", "?_=1764400000000"),
+    ],
+)
 def test_a_share_link_is_served_from_the_file(servers, front, rewrite_file, target, url, query):
     """nginx's try_files $uri … looks at the path only: a URL that is a file is served as the file whatever its
     query string (`?utm_…`, `fbclid`), so share links never reach Django (docs/serving.md)."""
@@ -92,12 +95,15 @@ def test_a_share_link_is_served_from_the_file(servers, front, rewrite_file, targ
     assert responses[0].headers.get("etag") == bare.headers.get("etag")
 
 
-@pytest.mark.parametrize(("url", "query"), [
-    ("/search/", "?q=x"),
-    ("/api/content/posts/", "?key=abc&filter=tag:war"),
-    ("/ghost/api/content/posts/", "?key=abc"),
-    ("/admin/login/", "?next=/admin/pages/"),
-])
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/search/", "?q=x"),
+        ("/api/content/posts/", "?key=abc&filter=tag:war"),
+        ("/ghost/api/content/posts/", "?key=abc"),
+        ("/admin/login/", "?next=/admin/pages/"),
+    ],
+)
 def test_a_url_whose_query_is_the_request_reaches_the_app(front, rewrite_file, url, query):
     """Search terms, API parameters and the admin's `next` are the request: even with a file at the path (the
     test plants one), the app must answer, with the query. (nginx passes $args to the app with proxy_pass; the
@@ -113,8 +119,10 @@ def test_a_url_whose_query_is_the_request_reaches_the_app(front, rewrite_file, u
 def test_the_query_reaches_the_app_unchanged(servers, target):
     """Django's APPEND_SLASH redirects /search?q=x to /search/?q=x, keeping the query: it saw it whole. nginx
     relays $args unchanged (proxy_pass without a URI)."""
-    for url, location in [("/search?q=war%20news&page=2", "/search/?q=war%20news&page=2"),
-                          ("/api/content/posts?key=abc&utm_source=x", "/api/content/posts/?key=abc&utm_source=x")]:
+    for url, location in [
+        ("/search?q=war%20news&page=2", "/search/?q=war%20news&page=2"),
+        ("/api/content/posts?key=abc&utm_source=x", "/api/content/posts/?key=abc&utm_source=x"),
+    ]:
         responses, _, raw = exchange(servers[target], get(url, close=True))
         assert responses and responses[0].status in (301, 308), raw[:300]
         assert responses[0].headers["location"].endswith(location)

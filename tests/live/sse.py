@@ -32,7 +32,7 @@ class EventStream:
             if len(rest) < size + 2:
                 return
             self.buffer += rest[:size]
-            self.raw = rest[size + 2:]
+            self.raw = rest[size + 2 :]
 
     def _read_until(self, marker, deadline):
         while marker not in self.buffer:

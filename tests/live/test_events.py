@@ -88,9 +88,15 @@ def test_a_quick_post_is_a_new_story_for_readers(client_for):
     from bulletin.newsroom.models import Author
 
     client = client_for("Editors")
-    response = client.post(reverse("newsdesk_quick_post"), {
-        "headline": "Quick and new", "text": "First paragraph.", "section": Section.objects.first().pk,
-        "author": Author.objects.first().pk})
+    response = client.post(
+        reverse("newsdesk_quick_post"),
+        {
+            "headline": "Quick and new",
+            "text": "First paragraph.",
+            "section": Section.objects.first().pk,
+            "author": Author.objects.first().pk,
+        },
+    )
     assert response.status_code == 302
     event = LiveEvent.objects.last()
     assert event.type == "published" and event.payload["story"]["headline"] == "Quick and new"

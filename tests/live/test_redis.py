@@ -21,8 +21,12 @@ def machines(tmp_path_factory):
     channel = f"bulletin-test:{uuid.uuid4().hex}"  # pub/sub channels are global: keep runs apart
     folder_a, folder_b = tmp_path_factory.mktemp("machine-a"), tmp_path_factory.mktemp("machine-b")
     # Machines share the database and the uploaded media (a database server and a shared volume), not public/.
-    shared = {"REDIS_URL": REDIS_URL, "BULLETIN_LIVE_CHANNEL": channel,
-              "DATABASE_URL": f"sqlite:///{folder_a / 'bulletin.sqlite3'}", "BULLETIN_MEDIA_ROOT": str(folder_a / "media")}
+    shared = {
+        "REDIS_URL": REDIS_URL,
+        "BULLETIN_LIVE_CHANNEL": channel,
+        "DATABASE_URL": f"sqlite:///{folder_a / 'bulletin.sqlite3'}",
+        "BULLETIN_MEDIA_ROOT": str(folder_a / "media"),
+    }
     env_a, env_b = server_env(folder_a, **shared), server_env(folder_b, **shared)
     bulletin(env_a, "demo", "--stories", "20", "--quiet")
     for env in (env_a, env_b):
@@ -39,8 +43,9 @@ def test_a_publish_on_one_machine_reaches_readers_of_the_other(machines):
     _, env_a, _ = machines["a"]
     readers = [EventStream(server_b.port) for _ in range(4)]  # on both workers of b
     try:
-        story_id = int(manage_code(env_a, PUBLISH.format(title="Published on a", slug="published-on-a"))
-                       .splitlines()[-1])
+        story_id = int(
+            manage_code(env_a, PUBLISH.format(title="Published on a", slug="published-on-a")).splitlines()[-1]
+        )
         for reader in readers:
             event = reader.next_event(where=lambda e: e["story"]["id"] == story_id)
             assert event is not None and event["type"] == "published"
@@ -57,8 +62,9 @@ def test_a_publish_on_one_machine_reaches_readers_of_the_other(machines):
 def test_a_reader_of_the_other_machine_resumes_after_a_missed_event(machines):
     server_b, _, _ = machines["b"]
     _, env_a, _ = machines["a"]
-    story_id = int(manage_code(env_a, PUBLISH.format(title="While you were away", slug="while-you-were-away"))
-                   .splitlines()[-1])
+    story_id = int(
+        manage_code(env_a, PUBLISH.format(title="While you were away", slug="while-you-were-away")).splitlines()[-1]
+    )
     newest = json.loads(redis.Redis.from_url(REDIS_URL).lrange(f"{machines['channel']}:backlog", 0, 0)[0])
     assert newest["story"]["id"] == story_id
     reader = EventStream(server_b.port, headers={"Last-Event-ID": str(newest["id"] - 1)})
@@ -72,7 +78,9 @@ def test_a_reader_of_the_other_machine_resumes_after_a_missed_event(machines):
 def test_a_publish_succeeds_when_redis_is_down(tmp_path):
     env = server_env(tmp_path, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
     bulletin(env, "demo", "--stories", "5", "--quiet")
-    printed = manage_code(env, PUBLISH.format(title="Redis is down", slug="redis-is-down")
-                          + "print(StoryPage.objects.get(pk=story.pk).live)")
+    printed = manage_code(
+        env,
+        PUBLISH.format(title="Redis is down", slug="redis-is-down") + "print(StoryPage.objects.get(pk=story.pk).live)",
+    )
     assert printed.splitlines()[-1] == "True"
     assert "Redis is down" in (tmp_path / "public" / "live" / "latest.json").read_text()

@@ -72,8 +72,11 @@ def test_quick_post_publishes_a_story(client_for, role):
     assert story.authors == [Author.objects.order_by("pk").first()]
     assert story.section == Section.objects.order_by("pk").first()
     paragraphs = [block.value.source for block in story.body if block.block_type == "paragraph"]
-    assert paragraphs == ["<p>Air defence worked overnight over Kyiv.</p>", "<p>No casualties were reported.</p>",
-                          "<p>More details to follow.</p>"]
+    assert paragraphs == [
+        "<p>Air defence worked overnight over Kyiv.</p>",
+        "<p>No casualties were reported.</p>",
+        "<p>More details to follow.</p>",
+    ]
     assert story.summary == "Air defence worked overnight over Kyiv."
     assert story.feature_image is None
     assert not story.has_unpublished_changes
@@ -87,7 +90,9 @@ def test_quick_post_publishes_a_story(client_for, role):
 def test_quick_post_with_image(client_for):
     client = client_for(roles.EDITORS)
     images_before = get_image_model().objects.count()
-    response = quick_post(client, "Photo story", image=png(), image_alt="A red square", image_credit="Jane Doe / Bulletin")
+    response = quick_post(
+        client, "Photo story", image=png(), image_alt="A red square", image_credit="Jane Doe / Bulletin"
+    )
     assert response.status_code == 302, form_errors(response)
     story = StoryPage.objects.get(title="Photo story")
     assert story.feature_image is not None
@@ -259,14 +264,24 @@ def test_quick_post_story_can_be_edited_in_the_admin_and_keeps_its_place(client_
 
     assert client.get(reverse("wagtailadmin_pages:edit", args=(story.pk,))).status_code == 200
     byline = story.bylines.get()
-    data = nested_form_data({
-        "title": story.title, "slug": story.slug, "summary": "Edited summary.",
-        "body": streamfield([("paragraph", rich_text("<p>Edited.</p>", features=PARAGRAPH_FEATURES))]),
-        "bylines": inline_formset([{"author": str(byline.author_id), "id": str(byline.pk)}], initial=1, min=1),
-        "section": str(story.section_id), "sources": inline_formset([]), "corrections": inline_formset([]),
-        "comments": inline_formset([]), "feature_image": "", "feature_image_alt": "", "feature_image_caption": "",
-        "feature_image_credit": "", "action-publish": "action-publish",
-    })
+    data = nested_form_data(
+        {
+            "title": story.title,
+            "slug": story.slug,
+            "summary": "Edited summary.",
+            "body": streamfield([("paragraph", rich_text("<p>Edited.</p>", features=PARAGRAPH_FEATURES))]),
+            "bylines": inline_formset([{"author": str(byline.author_id), "id": str(byline.pk)}], initial=1, min=1),
+            "section": str(story.section_id),
+            "sources": inline_formset([]),
+            "corrections": inline_formset([]),
+            "comments": inline_formset([]),
+            "feature_image": "",
+            "feature_image_alt": "",
+            "feature_image_caption": "",
+            "feature_image_credit": "",
+            "action-publish": "action-publish",
+        }
+    )
     response = client.post(reverse("wagtailadmin_pages:edit", args=(story.pk,)), data)
     assert response.status_code == 302, form_errors(response)
     story.refresh_from_db()

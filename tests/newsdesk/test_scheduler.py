@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 def scheduled_story(feed_page, slug, go_live_at):
     """A never-published story whose latest revision is approved to go live at ``go_live_at``
     (what the admin does when an editor publishes a story with a future go-live time)."""
-    story = StoryPage(title=f"Scheduled {slug}", slug=slug, summary="Later.", section=Section.objects.first(),
-                      live=False)
+    story = StoryPage(
+        title=f"Scheduled {slug}", slug=slug, summary="Later.", section=Section.objects.first(), live=False
+    )
     story.bylines = [Byline(author=Author.objects.first())]
     feed_page.add_child(instance=story)
     story.go_live_at = go_live_at
@@ -93,8 +94,13 @@ def test_scheduled_story_goes_to_the_top_when_it_goes_live(feed_page, client_for
     now = timezone.now()
     scheduled, revision = scheduled_story(feed_page, "scheduled-first", now + datetime.timedelta(hours=1))
 
-    meanwhile = StoryPage(title="Published meanwhile", slug="published-meanwhile", summary="Now.",
-                          section=Section.objects.first(), live=False)
+    meanwhile = StoryPage(
+        title="Published meanwhile",
+        slug="published-meanwhile",
+        summary="Now.",
+        section=Section.objects.first(),
+        live=False,
+    )
     meanwhile.bylines = [Byline(author=Author.objects.first())]
     feed_page.add_child(instance=meanwhile)
     meanwhile.save_revision().publish()

@@ -80,7 +80,8 @@ def test_the_three_kinds_generate_the_rules_written_out_before():
     assert caching.head_page_pattern() == r"^/(?:|feed/widget/|(?:sections|tags|authors)/[^/]+/)$"
     assert caching.syndication_file_pattern() == (
         r"^/(?:(?:feeds|(?:sections|tags|authors)/[^/]+)/(?:rss\.xml|atom\.xml|feed\.json)"
-        r"|sitemap\.xml|sitemaps/[^/]+\.xml)$")
+        r"|sitemap\.xml|sitemaps/[^/]+\.xml)$"
+    )
     config = render_config(Path("/srv/public"), Path("/srv/media"))
     assert "location ~ ^/(|feed/widget/|(sections|tags|authors)/[^/]+/)$ {" in config
 

@@ -57,7 +57,10 @@ def test_story_stores_reading_time_on_save(feed_page):
 
     words = " ".join(["п'ять Єдність"] * 300)  # 600 Ukrainian words, 2.18 min
     story = StoryPage(
-        title="Їжак", slug="reading-time-uk", summary="Коротко.", section=Section.objects.first(),
+        title="Їжак",
+        slug="reading-time-uk",
+        summary="Коротко.",
+        section=Section.objects.first(),
         body=[("paragraph", f"<p>{words}</p>")],
     )
     feed_page.add_child(instance=story)
@@ -73,8 +76,12 @@ def test_images_in_body_and_feature_count(feed_page):
     image = get_image_model().objects.first()
     block = {"image": image, "alt": "a", "caption": "", "credit": ""}
     story = StoryPage(
-        title="Pictures", slug="reading-time-images", summary="Short.", section=Section.objects.first(),
-        feature_image=image, feature_image_alt="a",
+        title="Pictures",
+        slug="reading-time-images",
+        summary="Short.",
+        section=Section.objects.first(),
+        feature_image=image,
+        feature_image_alt="a",
         body=[("paragraph", "<p>" + "word " * 400 + "</p>")] + [("image", block)] * 4,
     )
     feed_page.add_child(instance=story)

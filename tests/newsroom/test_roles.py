@@ -34,8 +34,12 @@ def _form_errors(response):
 def draft_owned_by(feed_page, user, slug):
     """A draft story (never published) owned by ``user``, created the way the admin creates one."""
     story = StoryPage(
-        title=f"Draft {slug}", slug=slug, summary="A draft.", section=Section.objects.order_by("pk").first(),
-        owner=user, live=False,
+        title=f"Draft {slug}",
+        slug=slug,
+        summary="A draft.",
+        section=Section.objects.order_by("pk").first(),
+        owner=user,
+        live=False,
     )
     feed_page.add_child(instance=story)
     story.save_revision(user=user)
@@ -72,8 +76,12 @@ def test_contributor_can_open_add_form_and_save_draft(client_for, feed_page):
 
 def test_contributor_publish_does_not_make_story_live(client_for, feed_page):
     client = client_for(roles.CONTRIBUTORS)
-    response = client.post(add_url(feed_page), story_form_data(title="Contributor publish", slug="contributor-publish",
-                                                                 **{"action-publish": "action-publish"}))
+    response = client.post(
+        add_url(feed_page),
+        story_form_data(
+            title="Contributor publish", slug="contributor-publish", **{"action-publish": "action-publish"}
+        ),
+    )
     assert response.status_code in (200, 302)
     story = StoryPage.objects.filter(slug="contributor-publish").first()
     # Wagtail saves a draft when the user may not publish: the story exists but is not live.
@@ -123,8 +131,10 @@ def test_author_cannot_publish_someone_elses_story(client_for, feed_page):
     story = draft_owned_by(feed_page, other, "someone-elses-draft")
     client = client_for(roles.AUTHORS)
     assert not story.permissions_for_user(client.user).can_publish()
-    response = client.post(reverse("wagtailadmin_pages:edit", args=(story.pk,)),
-                           story_form_data(title=story.title, slug=story.slug, **{"action-publish": "action-publish"}))
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=(story.pk,)),
+        story_form_data(title=story.title, slug=story.slug, **{"action-publish": "action-publish"}),
+    )
     assert_denied(response)  # authors may not even edit another owner's story
     story.refresh_from_db()
     assert not story.live
@@ -158,8 +168,10 @@ def test_editor_publishes_another_users_story(client_for, feed_page):
     author = client_for(roles.AUTHORS, username="draft-owner").user
     story = draft_owned_by(feed_page, author, "editor-publishes-this")
     client = client_for(roles.EDITORS)
-    response = client.post(reverse("wagtailadmin_pages:edit", args=(story.pk,)),
-                           story_form_data(title=story.title, slug=story.slug, **{"action-publish": "action-publish"}))
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=(story.pk,)),
+        story_form_data(title=story.title, slug=story.slug, **{"action-publish": "action-publish"}),
+    )
     assert response.status_code == 302, _form_errors(response)
     story.refresh_from_db()
     assert story.live
@@ -169,22 +181,32 @@ def test_editor_publishes_another_users_story(client_for, feed_page):
 
 def test_editor_can_add_section_and_tag(client_for):
     client = client_for(roles.EDITORS)
-    response = client.post(reverse("wagtailsnippets_newsroom_section:add"),
-                           {"name": "Science", "slug": "science", "description": ""})
+    response = client.post(
+        reverse("wagtailsnippets_newsroom_section:add"), {"name": "Science", "slug": "science", "description": ""}
+    )
     assert response.status_code == 302
     assert Section.objects.filter(slug="science").exists()
-    response = client.post(reverse("wagtailsnippets_newsroom_tag:add"),
-                           {"name": "Roles test tag", "slug": "roles-test-tag", "description": ""})
+    response = client.post(
+        reverse("wagtailsnippets_newsroom_tag:add"),
+        {"name": "Roles test tag", "slug": "roles-test-tag", "description": ""},
+    )
     assert response.status_code == 302
     assert Tag.objects.filter(slug="roles-test-tag").exists()
 
 
 def test_editor_can_add_author(client_for):
     client = client_for(roles.EDITORS)
-    data = nested_form_data({
-        "name": "Olena Test", "slug": "olena-test", "job_title": "Reporter", "bio": "", "avatar": "", "user": "",
-        "links": inline_formset([{"label": "Email", "url": "https://example.org/olena", "id": ""}]),
-    })
+    data = nested_form_data(
+        {
+            "name": "Olena Test",
+            "slug": "olena-test",
+            "job_title": "Reporter",
+            "bio": "",
+            "avatar": "",
+            "user": "",
+            "links": inline_formset([{"label": "Email", "url": "https://example.org/olena", "id": ""}]),
+        }
+    )
     response = client.post(reverse("wagtailsnippets_newsroom_author:add"), data)
     assert response.status_code == 302, _form_errors(response)
     author = Author.objects.get(slug="olena-test")
@@ -257,8 +279,10 @@ def test_feed_page_publish_subpage_per_role(client_for, feed_page):
 
 
 def bulk_url(action, *pages):
-    return reverse("wagtail_bulk_action", args=("wagtailcore", "page", action)) + "?" + "&".join(
-        f"id={page.pk}" for page in pages
+    return (
+        reverse("wagtail_bulk_action", args=("wagtailcore", "page", action))
+        + "?"
+        + "&".join(f"id={page.pk}" for page in pages)
     )
 
 
@@ -310,18 +334,37 @@ ROLE_MATRIX = {
     },
     "Editors": {
         "models": [
-            "newsroom.add_author", "newsroom.add_section", "newsroom.add_tag", "newsroom.change_author",
-            "newsroom.change_section", "newsroom.change_tag", "newsroom.delete_author", "newsroom.delete_section",
-            "newsroom.delete_tag", "wagtailadmin.access_admin", "wagtailredirects.add_redirect",
-            "wagtailredirects.change_redirect", "wagtailredirects.delete_redirect",
+            "newsroom.add_author",
+            "newsroom.add_section",
+            "newsroom.add_tag",
+            "newsroom.change_author",
+            "newsroom.change_section",
+            "newsroom.change_tag",
+            "newsroom.delete_author",
+            "newsroom.delete_section",
+            "newsroom.delete_tag",
+            "wagtailadmin.access_admin",
+            "wagtailredirects.add_redirect",
+            "wagtailredirects.change_redirect",
+            "wagtailredirects.delete_redirect",
         ],
-        "pages": [("/", "add_page"), ("/", "bulk_delete_page"), ("/", "change_page"), ("/", "lock_page"),
-                  ("/", "publish_page"), ("/", "unlock_page")],
+        "pages": [
+            ("/", "add_page"),
+            ("/", "bulk_delete_page"),
+            ("/", "change_page"),
+            ("/", "lock_page"),
+            ("/", "publish_page"),
+            ("/", "unlock_page"),
+        ],
         "collections": [
-            ("Root", "wagtaildocs.add_document"), ("Root", "wagtaildocs.change_document"),
-            ("Root", "wagtaildocs.choose_document"), ("Root", "wagtaildocs.delete_document"),
-            ("Root", "wagtailimages.add_image"), ("Root", "wagtailimages.change_image"),
-            ("Root", "wagtailimages.choose_image"), ("Root", "wagtailimages.delete_image"),
+            ("Root", "wagtaildocs.add_document"),
+            ("Root", "wagtaildocs.change_document"),
+            ("Root", "wagtaildocs.choose_document"),
+            ("Root", "wagtaildocs.delete_document"),
+            ("Root", "wagtailimages.add_image"),
+            ("Root", "wagtailimages.change_image"),
+            ("Root", "wagtailimages.choose_image"),
+            ("Root", "wagtailimages.delete_image"),
         ],
     },
     "Admins": {"models": [], "pages": [], "collections": []},
@@ -337,10 +380,12 @@ def granted(group):
 
     return {
         "models": sorted(label(p) for p in group.permissions.all()),
-        "pages": sorted((gp.page.url_path, gp.permission.codename)
-                        for gp in GroupPagePermission.objects.filter(group=group)),
-        "collections": sorted((gc.collection.name, label(gc.permission))
-                              for gc in GroupCollectionPermission.objects.filter(group=group)),
+        "pages": sorted(
+            (gp.page.url_path, gp.permission.codename) for gp in GroupPagePermission.objects.filter(group=group)
+        ),
+        "collections": sorted(
+            (gc.collection.name, label(gc.permission)) for gc in GroupCollectionPermission.objects.filter(group=group)
+        ),
     }
 
 
@@ -356,8 +401,9 @@ def test_ensure_roles_takes_back_what_a_group_should_not_have():
 
     editors = Group.objects.get(name=roles.EDITORS)
     editors.permissions.add(Permission.objects.get(codename="add_user"))
-    GroupPagePermission.objects.create(group=editors, page=Page.objects.get(depth=2),
-                                       permission=Permission.objects.get(codename="publish_page"))
+    GroupPagePermission.objects.create(
+        group=editors, page=Page.objects.get(depth=2), permission=Permission.objects.get(codename="publish_page")
+    )
     Group.objects.create(name="Moderators")
     roles.ensure_roles()
     assert {group.name: granted(group) for group in Group.objects.all()} == ROLE_MATRIX
@@ -367,10 +413,16 @@ def test_editor_sets_a_redirect_for_a_removed_story(client_for):
     from wagtail.contrib.redirects.models import Redirect
 
     client = client_for(roles.EDITORS)
-    response = client.post(reverse("wagtailredirects:add"), {
-        "old_path": "/removed-story/", "site": "", "is_permanent": "on", "redirect_page": "",
-        "redirect_link": "https://example.org/elsewhere/",
-    })
+    response = client.post(
+        reverse("wagtailredirects:add"),
+        {
+            "old_path": "/removed-story/",
+            "site": "",
+            "is_permanent": "on",
+            "redirect_page": "",
+            "redirect_link": "https://example.org/elsewhere/",
+        },
+    )
     assert response.status_code == 302, _form_errors(response)
     assert Redirect.objects.filter(old_path="/removed-story").exists()
 

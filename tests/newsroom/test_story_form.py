@@ -63,8 +63,9 @@ def test_substantive_update_sets_updated_at_and_shows_it(client_for, feed_page):
     client = client_for(roles.EDITORS)
     story = publish_new_story(client, feed_page, "substantive-update")
     assert story.updated_at is None
-    assert "Updated" not in (BeautifulSoup(Client().get(story.url).content, "html5lib").select_one(".story__meta")
-                             .get_text())
+    assert "Updated" not in (
+        BeautifulSoup(Client().get(story.url).content, "html5lib").select_one(".story__meta").get_text()
+    )
 
     before = timezone.now()
     response = client.post(edit_url(story), story_form_data(story, mark_updated="on", **PUBLISH))
@@ -109,8 +110,9 @@ def test_substantive_update_on_a_demo_story_without_revisions(client_for):
 @pytest.mark.django_db
 def test_checkbox_on_first_publish_does_not_set_updated_at(client_for, feed_page):
     client = client_for(roles.EDITORS)
-    response = client.post(add_url(feed_page), story_form_data(title="Fresh", slug="fresh-story", mark_updated="on",
-                                                                **PUBLISH))
+    response = client.post(
+        add_url(feed_page), story_form_data(title="Fresh", slug="fresh-story", mark_updated="on", **PUBLISH)
+    )
     assert response.status_code == 302, form_errors(response)
     story = StoryPage.objects.get(slug="fresh-story")
     assert story.live
@@ -180,8 +182,9 @@ def test_reserved_slug_is_rejected_on_edit(client_for, feed_page):
 def test_feature_image_without_alt_is_rejected(client_for, feed_page):
     client = client_for(roles.EDITORS)
     image = a_test_image()
-    response = client.post(add_url(feed_page), story_form_data(title="No alt", slug="no-alt-story",
-                                                                feature_image=str(image.pk), **PUBLISH))
+    response = client.post(
+        add_url(feed_page), story_form_data(title="No alt", slug="no-alt-story", feature_image=str(image.pk), **PUBLISH)
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "feature_image_alt" in errors
@@ -193,8 +196,16 @@ def test_feature_image_without_alt_is_rejected(client_for, feed_page):
 def test_feature_image_with_alt_is_accepted(client_for, feed_page):
     client = client_for(roles.EDITORS)
     image = a_test_image()
-    response = client.post(add_url(feed_page), story_form_data(
-        title="With alt", slug="with-alt-story", feature_image=str(image.pk), feature_image_alt="A blue box", **PUBLISH))
+    response = client.post(
+        add_url(feed_page),
+        story_form_data(
+            title="With alt",
+            slug="with-alt-story",
+            feature_image=str(image.pk),
+            feature_image_alt="A blue box",
+            **PUBLISH,
+        ),
+    )
     assert response.status_code == 302, form_errors(response)
     story = StoryPage.objects.get(slug="with-alt-story")
     assert story.feature_image_id == image.pk

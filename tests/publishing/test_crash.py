@@ -29,8 +29,9 @@ for n in itertools.count():
 
 
 def bulletin(env, *args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True,
-                          timeout=600, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True, timeout=600, **kwargs
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +78,22 @@ def kill_after(process, seconds, group=True):
 def test_kill_during_publishing_then_restart_converges(site, round_):
     env, public = site
     delay = random.Random(round_).uniform(0.0, 1.5)
-    loop = subprocess.Popen([sys.executable, "-m", "bulletin", "manage", "shell", "--no-imports", "-c",
-                             PUBLISH_LOOP.replace("crash-test-", f"crash-{round_}-")],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    loop = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bulletin",
+            "manage",
+            "shell",
+            "--no-imports",
+            "-c",
+            PUBLISH_LOOP.replace("crash-test-", f"crash-{round_}-"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     first = loop.stdout.readline()  # the loop is publishing: kill it at a random point from here on
     assert first, loop.stderr.read()[-2000:]
     kill_after(loop, delay, group=round_ < 4)
@@ -96,8 +110,13 @@ def test_kill_during_publishing_then_restart_converges(site, round_):
 def test_kill_during_build_then_rebuild_converges(site, round_):
     env, public = site
     (public / "index.html").unlink()  # so that the build has something to write
-    build = subprocess.Popen([sys.executable, "-m", "bulletin", "build", "--quiet", "--workers", "2"], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "bulletin", "build", "--quiet", "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     kill_after(build, random.Random(10 + round_).uniform(1.5, 4.0))
     assert_every_file_is_complete(public)
     rebuild = bulletin(env, "build", "--quiet")
@@ -111,8 +130,13 @@ def test_a_process_that_publishes_and_exits_leaves_the_files_written(site):
     env, public = site
     env = {**env, "BULLETIN_PUBLISHER": "thread"}
     code = PUBLISH_LOOP.replace("for n in itertools.count():", "for n in range(1):").replace("crash-test-", "exit-")
-    done = subprocess.run([sys.executable, "-m", "bulletin", "manage", "shell", "--no-imports", "-c", code],
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bulletin", "manage", "shell", "--no-imports", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert (public / "exit-0/index.html").is_file()
     assert bulletin(env, "build", "--check", "--quiet").returncode == 0

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from bulletin.live.models import LiveEvent
 from bulletin.publishing import build
+from bulletin.publishing.failures import PublishFailed
 from bulletin.publishing.models import RETRY_FIRST_DELAY, RETRY_MAX_DELAY, OutboxEntry, retry_delay
 from bulletin.publishing.paths import file_for
-from bulletin.publishing.failures import PublishFailed
 from bulletin.publishing.publisher import Publisher, _seconds_until_next_attempt, refresh_timed_files
 from tests.factories import publish_story
 
@@ -51,7 +51,8 @@ def test_retries_back_off_from_one_second_to_five_minutes():
 
 
 def test_a_publish_that_cannot_be_written_stays_pending_until_public_is_writable(
-        public, read_only, client, client_for, settings, django_capture_on_commit_callbacks):
+    public, read_only, client, client_for, settings, django_capture_on_commit_callbacks
+):
     read_only()
     started = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
@@ -136,5 +137,13 @@ def test_the_healthz_answer_is_ok_and_never_cached(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     body = json.loads(response.content)
-    assert body == {"status": "ok", "outbox": {"pending": 0, "failing": 0, "oldest_pending_at": None,
-                                                "oldest_pending_age_seconds": None, "last_error": ""}}
+    assert body == {
+        "status": "ok",
+        "outbox": {
+            "pending": 0,
+            "failing": 0,
+            "oldest_pending_at": None,
+            "oldest_pending_age_seconds": None,
+            "last_error": "",
+        },
+    }

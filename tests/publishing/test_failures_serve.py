@@ -14,7 +14,6 @@ import pytest
 from tests.publishing.test_failures import _chattr
 from tests.servers import bulletin, free_port, manage_code, request, server_env
 
-
 PUBLISH = """
 from bulletin.newsroom.models import Author, Byline, NewsFeedPage, Section, StoryPage
 story = StoryPage(title="Held back by a read-only disk", slug="held-back", summary="Published to a read-only disk.",
@@ -36,8 +35,13 @@ def test_bulletin_serve_retries_until_the_disk_is_writable_again(tmp_path):
     bulletin(env, "build", "--quiet")
     public, port = tmp_path / "public", free_port()
     log = open(tmp_path / "serve.log", "w+")
-    server = subprocess.Popen([sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--workers", "1"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     immutable = False
     try:
         _wait_for(lambda: _answers(port, "/"), server, log)

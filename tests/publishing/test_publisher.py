@@ -19,8 +19,11 @@ from tests.factories import publish_story
 
 
 def snapshot(public):
-    return {p.relative_to(public).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in public.rglob("*") if p.is_file() and not p.name.startswith((".publisher", ".generation"))}
+    return {
+        p.relative_to(public).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in public.rglob("*")
+        if p.is_file() and not p.name.startswith((".publisher", ".generation"))
+    }
 
 
 def changed_pages(before, after):
@@ -31,8 +34,14 @@ def changed_pages(before, after):
 
 def test_build_writes_every_page_with_compressed_variants(public):
     story = listings.latest(1)[0]
-    for name in ["index.html", "feed/widget/index.html", "page/1/index.html", file_for(story.url),
-                 "sections/war/index.html", "sections/war/page/1/index.html"]:
+    for name in [
+        "index.html",
+        "feed/widget/index.html",
+        "page/1/index.html",
+        file_for(story.url),
+        "sections/war/index.html",
+        "sections/war/page/1/index.html",
+    ]:
         assert (public / name).is_file(), name
         assert (public / (name + ".gz")).is_file() and (public / (name + ".br")).is_file()
     assert build.check().ok
@@ -40,18 +49,34 @@ def test_build_writes_every_page_with_compressed_variants(public):
 
 def _story_files(story, section, author, tags):
     """The files a publish of ``story`` rewrites, not counting the sitemap index."""
+
     def pages(collection):
         number = listings.Listing(collection).page_number_of(story)
         folder = collection.get_absolute_url()[1:]
-        return {f"{folder}index.html", f"{folder}page/{number}/index.html",
-                f"{folder}rss.xml", f"{folder}atom.xml", f"{folder}feed.json"}
+        return {
+            f"{folder}index.html",
+            f"{folder}page/{number}/index.html",
+            f"{folder}rss.xml",
+            f"{folder}atom.xml",
+            f"{folder}feed.json",
+        }
 
     month = timezone.localtime(story.first_published_at)
-    return {file_for(story.url), "index.html", "feed/widget/index.html", "live/latest.json",
-            f"page/{listings.page_number_of(story.feed_position)}/index.html",
-            "feeds/rss.xml", "feeds/atom.xml", "feeds/feed.json",
-            "sitemaps/news.xml", f"sitemaps/stories-{month:%Y-%m}.xml",
-            *pages(section), *pages(author), *(file for tag in tags for file in pages(tag))}
+    return {
+        file_for(story.url),
+        "index.html",
+        "feed/widget/index.html",
+        "live/latest.json",
+        f"page/{listings.page_number_of(story.feed_position)}/index.html",
+        "feeds/rss.xml",
+        "feeds/atom.xml",
+        "feeds/feed.json",
+        "sitemaps/news.xml",
+        f"sitemaps/stories-{month:%Y-%m}.xml",
+        *pages(section),
+        *pages(author),
+        *(file for tag in tags for file in pages(tag)),
+    }
 
 
 def test_publishing_one_story_writes_exactly_the_expected_files(public, django_capture_on_commit_callbacks):
@@ -140,8 +165,12 @@ def test_moving_a_story_to_another_section_updates_both(public, django_capture_o
     story.section = new
     with django_capture_on_commit_callbacks(execute=True):
         story.save_revision().publish()
-    old_links = {a["href"] for a in BeautifulSoup((public / f"{old.get_absolute_url()[1:]}index.html").read_bytes(),
-                                                   "html5lib").select(".story-card a")}
+    old_links = {
+        a["href"]
+        for a in BeautifulSoup((public / f"{old.get_absolute_url()[1:]}index.html").read_bytes(), "html5lib").select(
+            ".story-card a"
+        )
+    }
     assert story.url not in old_links
     assert build.check().ok
 
@@ -179,8 +208,9 @@ def test_a_second_build_changes_no_bytes(public):
     assert result.changed == 0 and snapshot(public) == before
 
 
-@pytest.mark.parametrize("url", ["/../etc/passwd", "/a/../../b/", "/.publisher.lock", "relative/", "/a\\b/",
-                                 "/a/.gone.html"])
+@pytest.mark.parametrize(
+    "url", ["/../etc/passwd", "/a/../../b/", "/.publisher.lock", "relative/", "/a\\b/", "/a/.gone.html"]
+)
 def test_hostile_urls_never_map_outside_public(url):
     with pytest.raises(UnsafePath):
         file_for(url)

@@ -38,8 +38,9 @@ for n in range(COUNT):
 
 
 def bulletin(env, *args):
-    return subprocess.run([sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "bulletin", *args], env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,19 @@ def _collection(kind):
 
 def _files(kind, slug):
     folder = f"{kind}/{slug}/"
-    return [f"{folder}index.html", f"{folder}page/1/index.html", f"{folder}rss.xml", f"{folder}atom.xml",
-            f"{folder}feed.json"]
+    return [
+        f"{folder}index.html",
+        f"{folder}page/1/index.html",
+        f"{folder}rss.xml",
+        f"{folder}atom.xml",
+        f"{folder}feed.json",
+    ]
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_changed_slug_redirects_the_old_urls_and_removes_their_files(
-        public, kind, client, admin_client, django_capture_on_commit_callbacks):
+    public, kind, client, admin_client, django_capture_on_commit_callbacks
+):
     collection = _collection(kind)
     old_slug, new_slug = collection.slug, f"{collection.slug}-renamed"
     assert all((public / name).is_file() for name in _files(kind, old_slug))
@@ -40,17 +46,20 @@ def test_a_changed_slug_redirects_the_old_urls_and_removes_their_files(
 
     assert not [name for name in _files(kind, old_slug) if (public / name).exists()]
     assert (public / f"{kind}/{new_slug}/index.html").is_file()
-    for old, new in [(f"/{kind}/{old_slug}/", f"/{kind}/{new_slug}/"),
-                     (f"/{kind}/{old_slug}/page/1/", f"/{kind}/{new_slug}/page/1/"),
-                     (f"/{kind}/{old_slug}/rss.xml", f"/{kind}/{new_slug}/rss.xml")]:
+    for old, new in [
+        (f"/{kind}/{old_slug}/", f"/{kind}/{new_slug}/"),
+        (f"/{kind}/{old_slug}/page/1/", f"/{kind}/{new_slug}/page/1/"),
+        (f"/{kind}/{old_slug}/rss.xml", f"/{kind}/{new_slug}/rss.xml"),
+    ]:
         response = client.get(old)
         assert response.status_code == 301 and response["Location"] == new, old
         assert client.get(new).status_code == 200
     # Editors see them in Settings → Redirects.
     listing = admin_client.get("/admin/redirects/").content.decode()
     assert f"/{kind}/{old_slug}/rss.xml" in listing and f"/{kind}/{old_slug}" in listing
-    assert Redirect.objects.filter(old_path=f"/{kind}/{old_slug}", redirect_link=f"/{kind}/{new_slug}/",
-                                   is_permanent=True).exists()
+    assert Redirect.objects.filter(
+        old_path=f"/{kind}/{old_slug}", redirect_link=f"/{kind}/{new_slug}/", is_permanent=True
+    ).exists()
     assert build.check().ok
 
 

@@ -20,8 +20,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 FEED_URLS = {"rss": "/feeds/rss.xml", "atom": "/feeds/atom.xml", "json": "/feeds/feed.json"}
-TYPES = {"rss": "application/rss+xml; charset=utf-8", "atom": "application/atom+xml; charset=utf-8",
-         "json": "application/feed+json; charset=utf-8"}
+TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
 HOSTILE = 'Fish & chips <script>alert("x")</script> "quoted" \'single\' a < b > c ]]> &amp;'
 UKRAINIAN = "Київ: у Львові відновили світло після атаки на енергосистему"
 
@@ -278,8 +281,10 @@ def test_a_ukrainian_story_keeps_its_text_and_escapes_its_url(client, db):
 
 
 def test_body_html_is_sanitized_and_absolute_in_feeds(client, db):
-    hostile = ('<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a>'
-               '<a href="/sections/war/">war</a></p>')
+    hostile = (
+        '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a>'
+        '<a href="/sections/war/">war</a></p>'
+    )
     story = publish_story("Body check", body=[("paragraph", hostile)])
     content = item_for(parse(client, "/feeds/feed.json", "json"), story, "json")["content_html"]
     assert "<script" not in content and "onclick" not in content and "javascript:" not in content
@@ -288,10 +293,13 @@ def test_body_html_is_sanitized_and_absolute_in_feeds(client, db):
 
 def test_kept_item_bodies_follow_edits_of_the_story_and_of_the_stories_its_link_cards_show(client, db):
     linked = publish_story("The linked story")
-    story = publish_story("The linking story", body=[
-        ("paragraph", "<p>First version.</p>"),
-        ("link_card", {"story": linked, "url": "", "title": "", "description": "", "image": None, "publisher": ""}),
-    ])
+    story = publish_story(
+        "The linking story",
+        body=[
+            ("paragraph", "<p>First version.</p>"),
+            ("link_card", {"story": linked, "url": "", "title": "", "description": "", "image": None, "publisher": ""}),
+        ],
+    )
 
     def content():
         return item_for(parse(client, "/feeds/feed.json", "json"), story, "json")["content_html"]

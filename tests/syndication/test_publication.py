@@ -18,14 +18,17 @@ def test_defaults_come_from_the_site_settings(db, settings):
     assert default_publication_language() == "zh-tw"
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("name", "Bulletin (Kyiv)", "parentheses"),
-    ("language", "english", "ISO 639"),
-    ("language", "en-us", "ISO 639"),
-    ("language", "EN", "ISO 639"),
-    ("x_account", "bulletin", "@"),
-    ("x_account", "@far_too_long_account", "@"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "Bulletin (Kyiv)", "parentheses"),
+        ("language", "english", "ISO 639"),
+        ("language", "en-us", "ISO 639"),
+        ("language", "EN", "ISO 639"),
+        ("x_account", "bulletin", "@"),
+        ("x_account", "@far_too_long_account", "@"),
+    ],
+)
 def test_values_consumers_reject_get_a_clear_error(db, field, value, message):
     publication = PublicationSettings.load()
     setattr(publication, field, value)
@@ -41,8 +44,11 @@ def test_editors_change_them_in_the_admin_and_everything_is_rendered_again(admin
     response = admin_client.post(url, {"name": "Kyiv Evening News", "language": "uk", "x_account": "@kyivevening"})
     assert response.status_code == 302
     publication = PublicationSettings.load()
-    assert (publication.name, publication.language, publication.x_account) == ("Kyiv Evening News", "uk",
-                                                                               "@kyivevening")
+    assert (publication.name, publication.language, publication.x_account) == (
+        "Kyiv Evening News",
+        "uk",
+        "@kyivevening",
+    )
     entry = OutboxEntry.objects.filter(reason="publication settings").latest("id")
     assert entry.background and {"/", "/feeds/rss.xml", "/sitemaps/news.xml", "/robots.txt"} <= set(entry.urls)
     page = admin_client.get("/").content.decode()

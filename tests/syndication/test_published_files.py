@@ -15,13 +15,19 @@ from tests.factories import publish_story
 
 def syndication_files(public):
     """Every feed and sitemap file in public/, by name, as text."""
-    names = [p for p in public.rglob("*") if p.is_file() and p.name.endswith((".xml", ".json"))
-             and not p.relative_to(public).as_posix().startswith("static/")]
+    names = [
+        p
+        for p in public.rglob("*")
+        if p.is_file()
+        and p.name.endswith((".xml", ".json"))
+        and not p.relative_to(public).as_posix().startswith("static/")
+    ]
     return {p.relative_to(public).as_posix(): p.read_text() for p in names}
 
 
 def test_a_published_story_reaches_its_feeds_and_sitemaps_and_leaves_them_when_unpublished(
-        public, django_capture_on_commit_callbacks):
+    public, django_capture_on_commit_callbacks
+):
     section, tag, author = Section.objects.get(slug="war"), Tag.objects.first(), Author.objects.first()
     with django_capture_on_commit_callbacks(execute=True):
         story = publish_story("Breaking: a story with a short life", section=section, authors=[author])
@@ -30,9 +36,11 @@ def test_a_published_story_reaches_its_feeds_and_sitemaps_and_leaves_them_when_u
     location = f"http://127.0.0.1:8000{iri_to_uri(story.url)}"  # files are rendered for BULLETIN_BASE_URL
     month = f"sitemaps/stories-{timezone.localtime(story.first_published_at):%Y-%m}.xml"
     carrying = {name for name, text in syndication_files(public).items() if location in text}
-    feeds = {f"{folder}{name}" for folder in ("feeds/", "sections/war/", f"tags/{tag.slug}/",
-                                              f"authors/{author.slug}/")
-             for name in ("rss.xml", "atom.xml", "feed.json")}
+    feeds = {
+        f"{folder}{name}"
+        for folder in ("feeds/", "sections/war/", f"tags/{tag.slug}/", f"authors/{author.slug}/")
+        for name in ("rss.xml", "atom.xml", "feed.json")
+    }
     assert carrying == feeds | {"sitemaps/news.xml", month}
     assert f"http://127.0.0.1:8000/{month}" in (public / "sitemap.xml").read_text()
     parsed = feedparser.parse((public / "feeds/atom.xml").read_bytes())
@@ -48,7 +56,8 @@ def test_a_published_story_reaches_its_feeds_and_sitemaps_and_leaves_them_when_u
 
 
 def test_stories_older_than_48_hours_leave_the_news_sitemap_file_without_a_publish(
-        public, django_capture_on_commit_callbacks):
+    public, django_capture_on_commit_callbacks
+):
     from bulletin.newsroom.models import StoryPage
     from bulletin.publishing.publisher import refresh_timed_files
 
@@ -58,8 +67,7 @@ def test_stories_older_than_48_hours_leave_the_news_sitemap_file_without_a_publi
     assert story.title in news.read_text()
     assert refresh_timed_files() == 0, "nothing changed: nothing written"
     # The clock moves on: the story was first published 49 hours ago and nobody published since.
-    StoryPage.objects.filter(pk=story.pk).update(
-        first_published_at=timezone.now() - datetime.timedelta(hours=49))
+    StoryPage.objects.filter(pk=story.pk).update(first_published_at=timezone.now() - datetime.timedelta(hours=49))
     assert story.title in news.read_text()
     assert refresh_timed_files() == 1
     assert story.title not in news.read_text()

@@ -56,8 +56,9 @@ def test_index_lists_news_each_month_and_the_collections(client, db):
     assert root.tag == f"{SM}sitemapindex"
     months = [f"stories-{m:%Y-%m}" for m in sitemaps.months_with_stories()]
     assert months == ["stories-2026-01"]
-    assert locations(root, "sitemap") == [f"http://testserver/sitemaps/{name}.xml"
-                                          for name in ["news", *months, "sections", "tags", "authors"]]
+    assert locations(root, "sitemap") == [
+        f"http://testserver/sitemaps/{name}.xml" for name in ["news", *months, "sections", "tags", "authors"]
+    ]
     for location in locations(root, "sitemap"):
         xml(client, location.removeprefix("http://testserver"))  # every listed sitemap exists and parses
 
@@ -71,11 +72,19 @@ def test_month_sitemap_lists_every_live_story_of_the_month_with_lastmod(client, 
         lastmod = url.findtext(f"{SM}lastmod")
         assert W3C.match(lastmod)
         assert datetime.datetime.fromisoformat(lastmod) == (story.updated_at or story.first_published_at).replace(
-            microsecond=0)
+            microsecond=0
+        )
 
 
-@pytest.mark.parametrize("url", ["/sitemaps/stories-2019-05.xml", "/sitemaps/stories-2026-13.xml",
-                                 "/sitemaps/stories-2026-1.xml", "/sitemaps/other.xml"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sitemaps/stories-2019-05.xml",
+        "/sitemaps/stories-2026-13.xml",
+        "/sitemaps/stories-2026-1.xml",
+        "/sitemaps/other.xml",
+    ],
+)
 def test_months_without_stories_and_unknown_sitemaps_are_404(client, db, url):
     assert client.get(url).status_code == 404
 
@@ -126,7 +135,7 @@ def test_news_sitemap_never_exceeds_its_limit(client, db):
 
 
 def test_news_titles_are_escaped_and_ukrainian_urls_encoded(client, db):
-    hostile = publish_story('Fish & chips <b>"quoted"</b> \'x\' ]]>')
+    hostile = publish_story("Fish & chips <b>\"quoted\"</b> 'x' ]]>")
     publish_story("Київ: у Львові відновили світло", slug="київ-світло")
     entries = {e.findtext(f"{SM}loc"): e for e in news_entries(client)}
     assert entries[f"http://testserver{hostile.url}"].findtext(f"{NEWS}news/{NEWS}title") == hostile.title
@@ -139,8 +148,7 @@ def test_news_titles_are_escaped_and_ukrainian_urls_encoded(client, db):
 def test_unpublished_story_leaves_the_sitemaps(client, db):
     story = publish_story("Soon gone")
     month = f"/sitemaps/stories-{timezone.localtime(story.first_published_at):%Y-%m}.xml"
-    assert f"http://testserver/sitemaps/{month.rsplit('/', 1)[1]}" in locations(xml(client, "/sitemap.xml"),
-                                                                                 "sitemap")
+    assert f"http://testserver/sitemaps/{month.rsplit('/', 1)[1]}" in locations(xml(client, "/sitemap.xml"), "sitemap")
     story.unpublish()
     assert f"http://testserver{story.url}" not in [e.findtext(f"{SM}loc") for e in news_entries(client)]
     assert client.get(month).status_code == 404, "its month had no other story"
@@ -156,8 +164,9 @@ def test_robots_txt_allows_readers_pages_and_names_the_index(client, db):
     assert not any(line.strip() == "Disallow: /" for line in lines)
 
 
-@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemaps/news.xml", "/sitemaps/stories-2026-01.xml",
-                                 "/sitemaps/tags.xml", "/robots.txt"])
+@pytest.mark.parametrize(
+    "url", ["/sitemap.xml", "/sitemaps/news.xml", "/sitemaps/stories-2026-01.xml", "/sitemaps/tags.xml", "/robots.txt"]
+)
 def test_live_sitemaps_answer_conditional_requests(client, db, url):
     etag = client.get(url)["ETag"]
     assert etag and client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304

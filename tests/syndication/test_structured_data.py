@@ -22,8 +22,7 @@ def extract(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
     page = response.content.decode()
-    data = extruct.extract(page, base_url=f"http://testserver{url}", syntaxes=["json-ld", "opengraph"],
-                           uniform=False)
+    data = extruct.extract(page, base_url=f"http://testserver{url}", syntaxes=["json-ld", "opengraph"], uniform=False)
     og = {}
     for block in data["opengraph"]:
         for key, value in block["properties"]:
@@ -71,8 +70,12 @@ def check_open_graph(og, soup, story=None):
     assert og["og:url"] == [canonical]
     assert og["og:image:alt"][0] and int(og["og:image:width"][0]) and int(og["og:image:height"][0])
     metas = [m.get("property") for m in soup.head.find_all("meta") if m.get("property")]
-    assert metas[metas.index("og:image") + 1:metas.index("og:image") + 5] == [
-        "og:image:alt", "og:image:width", "og:image:height", "og:image:type"]
+    assert metas[metas.index("og:image") + 1 : metas.index("og:image") + 5] == [
+        "og:image:alt",
+        "og:image:width",
+        "og:image:height",
+        "og:image:type",
+    ]
     twitter = {m["name"]: m["content"] for m in soup.head.find_all("meta") if m.get("name", "").startswith("twitter:")}
     assert twitter["twitter:card"] == "summary_large_image"
     assert len(twitter["twitter:title"]) <= 70 and len(twitter["twitter:description"]) <= 200
@@ -97,8 +100,7 @@ def test_story_page_has_a_valid_news_article_breadcrumbs_and_previews(client, db
     check_open_graph(og, soup, story)
     assert og["og:image"][0].startswith("http://testserver/media/") and og["og:image:type"] == ["image/jpeg"]
     crumbs = of_type(json_ld, "BreadcrumbList")["itemListElement"]
-    assert [(c["position"], c["name"]) for c in crumbs] == [(1, "News Feed"), (2, story.section.name),
-                                                            (3, story.title)]
+    assert [(c["position"], c["name"]) for c in crumbs] == [(1, "News Feed"), (2, story.section.name), (3, story.title)]
     assert crumbs[1]["item"] == f"http://testserver{story.section.get_absolute_url()}"
     assert crumbs[2]["item"] == soup.find("link", rel="canonical")["href"] == f"http://testserver{story.url}"
 
@@ -119,8 +121,13 @@ def test_story_without_an_image_has_no_empty_image_properties(client, db):
 def test_an_editors_preview_of_a_story_never_published_has_no_dates_yet(db, feed_page):
     from bulletin.newsroom.models import Byline, Section, StoryPage
 
-    draft = StoryPage(title="Draft headline", slug="draft-headline", summary="Not out yet.",
-                      section=Section.objects.first(), live=False)
+    draft = StoryPage(
+        title="Draft headline",
+        slug="draft-headline",
+        summary="Not out yet.",
+        section=Section.objects.first(),
+        live=False,
+    )
     draft.bylines = [Byline(author=Author.objects.first())]
     feed_page.add_child(instance=draft)
     response = draft.make_preview_request()
@@ -217,13 +224,18 @@ def test_x_account_from_the_settings_names_the_site(client, db):
 
 
 def test_discovery_links_point_at_each_pages_own_feeds(client, db):
-    for url, prefix in [("/", "/feeds/"), ("/sections/war/", "/sections/war/"), ("/tags/kharkiv/", "/tags/kharkiv/"),
-                        ("/authors/nataliia-polishchuk/", "/authors/nataliia-polishchuk/")]:
+    for url, prefix in [
+        ("/", "/feeds/"),
+        ("/sections/war/", "/sections/war/"),
+        ("/tags/kharkiv/", "/tags/kharkiv/"),
+        ("/authors/nataliia-polishchuk/", "/authors/nataliia-polishchuk/"),
+    ]:
         soup = extract(client, url)[2]
         links = soup.head.find_all("link", rel="alternate")
         assert [(link["type"], link["href"]) for link in links] == [
             ("application/rss+xml", f"http://testserver{prefix}rss.xml"),
             ("application/atom+xml", f"http://testserver{prefix}atom.xml"),
-            ("application/feed+json", f"http://testserver{prefix}feed.json")]
+            ("application/feed+json", f"http://testserver{prefix}feed.json"),
+        ]
         for link in links:
             assert link["title"] and client.get(link["href"]).status_code == 200

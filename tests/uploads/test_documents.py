@@ -35,18 +35,31 @@ def upload(client, name, content, content_type="application/octet-stream"):
     url = reverse("wagtaildocs:add")
     form = client.get(url)
     assert form.status_code == 200
-    return client.post(url, {
-        "csrfmiddlewaretoken": form.cookies["csrftoken"].value if "csrftoken" in form.cookies else client.cookies["csrftoken"].value,
-        "title": name, "file": SimpleUploadedFile(name, content, content_type),
-        "collection": Collection.get_first_root_node().pk,
-    })
+    return client.post(
+        url,
+        {
+            "csrfmiddlewaretoken": form.cookies["csrftoken"].value
+            if "csrftoken" in form.cookies
+            else client.cookies["csrftoken"].value,
+            "title": name,
+            "file": SimpleUploadedFile(name, content, content_type),
+            "collection": Collection.get_first_root_node().pk,
+        },
+    )
 
 
-@pytest.mark.parametrize("name, content, content_type", [
-    ("evil.svg", SVG, "image/svg+xml"), ("evil.html", HTML, "text/html"), ("evil.htm", HTML, "text/html"),
-    ("evil.xhtml", HTML, "application/xhtml+xml"), ("evil.js", JS, "text/javascript"),
-    ("evil.mjs", JS, "text/javascript"), ("evil.xml", SVG, "application/xml"),
-])
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("evil.svg", SVG, "image/svg+xml"),
+        ("evil.html", HTML, "text/html"),
+        ("evil.htm", HTML, "text/html"),
+        ("evil.xhtml", HTML, "application/xhtml+xml"),
+        ("evil.js", JS, "text/javascript"),
+        ("evil.mjs", JS, "text/javascript"),
+        ("evil.xml", SVG, "application/xml"),
+    ],
+)
 @pytest.mark.parametrize("role", [roles.EDITORS, roles.ADMINS])
 def test_active_content_is_refused_at_upload(role, name, content, content_type):
     response = upload(csrf_client(role), name, content, content_type)
@@ -56,8 +69,9 @@ def test_active_content_is_refused_at_upload(role, name, content, content_type):
     assert not Document.objects.filter(title=name).exists()
 
 
-@pytest.mark.parametrize("name, content", [("report.pdf", HTML), ("figures.docx", SVG), ("data.csv", HTML),
-                                           ("notes.txt", SVG)])
+@pytest.mark.parametrize(
+    "name, content", [("report.pdf", HTML), ("figures.docx", SVG), ("data.csv", HTML), ("notes.txt", SVG)]
+)
 def test_content_must_match_the_extension(name, content):
     response = upload(csrf_client(roles.EDITORS), name, content)
     assert response.status_code == 200

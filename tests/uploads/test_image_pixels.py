@@ -30,10 +30,14 @@ def one_bit_png(width, height):
 
 
 def upload(client, name, content):
-    return client.post(reverse("wagtailimages:add"), {
-        "title": name, "file": SimpleUploadedFile(name, content, "image/png"),
-        "collection": Collection.get_first_root_node().pk,
-    })
+    return client.post(
+        reverse("wagtailimages:add"),
+        {
+            "title": name,
+            "file": SimpleUploadedFile(name, content, "image/png"),
+            "collection": Collection.get_first_root_node().pk,
+        },
+    )
 
 
 def test_the_limit_is_the_measured_one():
@@ -62,9 +66,11 @@ def test_an_image_at_the_limit_is_accepted(client_for):
 def test_renditions_of_an_image_at_the_limit_stay_under_512_mb():
     """bench/image_memory.py, worst kind (RGBA PNG), in a process of its own: the peak RSS of the renditions a
     page asks for together, three at a time as Wagtail makes them."""
-    code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); import tempfile; "
-            f"from bench.image_memory import measure; d = tempfile.mkdtemp(); "
-            f"print(json.dumps(measure({LIMIT / 1e6}, 'rgba-png', d)))")
+    code = (
+        f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); import tempfile; "
+        f"from bench.image_memory import measure; d = tempfile.mkdtemp(); "
+        f"print(json.dumps(measure({LIMIT / 1e6}, 'rgba-png', d)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     import json
 

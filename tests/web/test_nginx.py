@@ -33,8 +33,21 @@ def nginx(server, tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env["BULLETIN_DATA_DIR"] = str(public.parent)
-    block = subprocess.run([sys.executable, "-m", "bulletin", "nginx-config", "--listen", f"127.0.0.1:{port}",
-                            "--upstream", f"127.0.0.1:{app_port}"], env=env, capture_output=True, text=True)
+    block = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bulletin",
+            "nginx-config",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--upstream",
+            f"127.0.0.1:{app_port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert block.returncode == 0, block.stderr
     temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     # nginx started by root runs its workers as nobody, who cannot read pytest's private temporary folders: every
@@ -45,7 +58,8 @@ def nginx(server, tmp_path_factory):
         f"user {user}; worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
         f"events {{ worker_connections 512; }}\n"
         f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
-        f"{block.stdout}\n}}\n")
+        f"{block.stdout}\n}}\n"
+    )
     process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf")], stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20
     while True:
@@ -147,8 +161,10 @@ def test_nginx_sends_query_needing_prefixes_to_the_app(nginx):
         decoy.unlink()
 
 
-@pytest.mark.parametrize(("name", "attachment"), [("photo.png", False), ("photo.jpg", False), ("drawing.svg", True),
-                                                  ("page.html", True), ("notes.pdf", True)])
+@pytest.mark.parametrize(
+    ("name", "attachment"),
+    [("photo.png", False), ("photo.jpg", False), ("drawing.svg", True), ("page.html", True), ("notes.pdf", True)],
+)
 def test_nginx_never_serves_uploads_as_active_content(nginx, name, attachment):
     port, public, _ = nginx
     upload = public.parent / "media" / "test-uploads" / name
@@ -202,8 +218,13 @@ def test_nginx_serves_a_republished_head_page_at_once(nginx, replace_page, path)
 
 def test_nginx_serves_a_replaced_story_whole_and_new_within_seconds(nginx, replace_page):
     port, public, _ = nginx
-    story = next(p for p in public.iterdir() if p.is_dir() and (p / "index.html").exists() and p.name not in (
-        "page", "feed", "feeds", "live", "sections", "tags", "authors", "sitemaps", "static"))
+    story = next(
+        p
+        for p in public.iterdir()
+        if p.is_dir()
+        and (p / "index.html").exists()
+        and p.name not in ("page", "feed", "feeds", "live", "sections", "tags", "authors", "sitemaps", "static")
+    )
     url, old = f"/{story.name}/", (story / "index.html").read_bytes()
     assert request(port, url)[2] == old
     new = old.replace(b"</body>", b"<p>Correction appended.</p></body>")

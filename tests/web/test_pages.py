@@ -55,9 +55,20 @@ def test_archive_page_links_to_the_next_older_page(client, db):
     assert get_soup(client, "/page/1/").select_one("[data-show-more]") is None
 
 
-@pytest.mark.parametrize("url", ["/page/0/", "/page/999/", "/sections/nope/", "/tags/nope/", "/authors/nope/",
-                                 "/sections/%3Cscript%3E/", "/sections/war/page/99/", "/sections/war/page/0/",
-                                 "/tags/nope/page/1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/page/0/",
+        "/page/999/",
+        "/sections/nope/",
+        "/tags/nope/",
+        "/authors/nope/",
+        "/sections/%3Cscript%3E/",
+        "/sections/war/page/99/",
+        "/sections/war/page/0/",
+        "/tags/nope/page/1/",
+    ],
+)
 def test_unknown_pages_are_404(client, db, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -68,7 +79,9 @@ def test_widget_fragment_is_the_latest_ten_without_a_page_around_it(client, db):
     response = client.get("/feed/widget/")
     assert b"<html" not in response.content
     soup = BeautifulSoup(response.content, "html5lib")
-    assert [int(li["data-position"]) for li in soup.select(".feed-item")] == [s.feed_position for s in listings.latest()]
+    assert [int(li["data-position"]) for li in soup.select(".feed-item")] == [
+        s.feed_position for s in listings.latest()
+    ]
     assert soup.select_one("[data-show-more]")
 
 
@@ -136,15 +149,28 @@ def test_link_card_follows_the_current_headline_of_its_story(client, db):
 
 
 def test_external_link_card_shows_what_the_editor_entered(client, db):
-    story = publish_story(body=[("link_card", {"url": "https://example.org/report", "title": "A report",
-                                               "description": "What it found.", "publisher": "Example Institute"})])
+    story = publish_story(
+        body=[
+            (
+                "link_card",
+                {
+                    "url": "https://example.org/report",
+                    "title": "A report",
+                    "description": "What it found.",
+                    "publisher": "Example Institute",
+                },
+            )
+        ]
+    )
     card = get_soup(client, story.url).select_one(".link-card")
     assert card.a["href"] == "https://example.org/report"
     assert card.select_one(".link-card__publisher").get_text() == "Example Institute"
 
 
 def test_rich_text_is_sanitized_on_output(client, db):
-    hostile = '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><img src=x onerror=y></p>'
+    hostile = (
+        '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><img src=x onerror=y></p>'
+    )
     story = publish_story(body=[("paragraph", hostile)])
     body = get_soup(client, story.url).select_one(".story__body")
     assert body.find("script") is None and body.find("img") is None
@@ -198,7 +224,7 @@ def test_collection_pages_list_their_stories_newest_first(client, db, kind):
     expected = list(listings.stories_of(collection))
     assert expected, "the demo gives every collection stories"
     soup = get_soup(client, collection.get_absolute_url())
-    assert card_links(soup) == [s.url for s in expected[:listings.LISTING_PAGE_SIZE]]
+    assert card_links(soup) == [s.url for s in expected[: listings.LISTING_PAGE_SIZE]]
     assert soup.h1.get_text(" ", strip=True).startswith(collection.name)
 
 
@@ -209,7 +235,7 @@ def test_collection_archive_pages_count_from_the_oldest(client, db):
     stories = list(listings.stories_of(section))  # newest first
     oldest_first = stories[::-1]
     page_one = get_soup(client, f"{section.get_absolute_url()}page/1/")
-    assert card_links(page_one) == [s.url for s in reversed(oldest_first[:listings.LISTING_PAGE_SIZE])]
+    assert card_links(page_one) == [s.url for s in reversed(oldest_first[: listings.LISTING_PAGE_SIZE])]
     head = get_soup(client, section.get_absolute_url())
     older = head.select_one("a[rel=next]")["href"]
     next_older = stories[listings.LISTING_PAGE_SIZE]

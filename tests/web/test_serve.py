@@ -59,11 +59,14 @@ def test_fingerprinted_static_files_are_cached_for_a_year(server):
     assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
-@pytest.mark.parametrize(("accept", "encoding", "decode"), [
-    ("gzip", "gzip", gzip.decompress),
-    ("gzip, deflate, br", "br", brotli.decompress),
-    ("br;q=0, gzip", "gzip", gzip.decompress),
-])
+@pytest.mark.parametrize(
+    ("accept", "encoding", "decode"),
+    [
+        ("gzip", "gzip", gzip.decompress),
+        ("gzip, deflate, br", "br", brotli.decompress),
+        ("br;q=0, gzip", "gzip", gzip.decompress),
+    ],
+)
 def test_precompressed_variants_are_negotiated(server, accept, encoding, decode):
     port, public, *_ = server
     status, headers, body = request(port, "/", headers={"Accept-Encoding": accept})
@@ -80,8 +83,9 @@ def test_identity_when_the_client_accepts_no_compression(server):
 def test_matching_if_none_match_gets_304(server):
     port, *_ = server
     _, headers, _ = request(port, "/page/1/", headers={"Accept-Encoding": "gzip"})
-    status, again, body = request(port, "/page/1/", headers={"Accept-Encoding": "gzip",
-                                                             "If-None-Match": headers["ETag"]})
+    status, again, body = request(
+        port, "/page/1/", headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]}
+    )
     assert status == 304 and body == b"" and again["ETag"] == headers["ETag"]
     assert request(port, "/page/1/", headers={"If-None-Match": '"not-it"'})[0] == 200
 
@@ -107,8 +111,17 @@ def test_misses_fall_through_to_the_app(server):
     assert status == 301 and headers["Location"].startswith("/static/")
 
 
-@pytest.mark.parametrize("path", ["/.generation", "/.publisher.lock", "/..%2f..%2fetc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-                                  "/static/../../secret_key", "/page/1/.gone.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/.generation",
+        "/.publisher.lock",
+        "/..%2f..%2fetc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/static/../../secret_key",
+        "/page/1/.gone.html",
+    ],
+)
 def test_hidden_and_escaping_paths_are_not_served(server, path):
     port, *_ = server
     status, _, body = request(port, path)
@@ -118,8 +131,10 @@ def test_hidden_and_escaping_paths_are_not_served(server, path):
 def test_pipelined_requests_are_answered_in_order(server):
     port, *_ = server
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"GET /page/1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                     b"GET /page/2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        sock.sendall(
+            b"GET /page/1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            b"GET /page/2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -179,8 +194,10 @@ def test_query_needing_prefixes_reach_django(server):
     assert status == 200 and b'name="username"' in body and "Accept-Ranges" not in headers
 
 
-@pytest.mark.parametrize(("name", "attachment"), [("photo.png", False), ("photo.webp", False), ("drawing.svg", True),
-                                                  ("page.html", True), ("notes.pdf", True)])
+@pytest.mark.parametrize(
+    ("name", "attachment"),
+    [("photo.png", False), ("photo.webp", False), ("drawing.svg", True), ("page.html", True), ("notes.pdf", True)],
+)
 def test_uploads_are_never_served_as_active_content(server, name, attachment):
     port, public, *_ = server
     upload = public.parent / "media" / "test-uploads" / name
@@ -217,9 +234,11 @@ def test_a_long_path_segment_is_a_miss_not_a_bad_request(server):
 def test_expect_100_continue_gets_its_answer(server):
     port, *_ = server
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 7\r\n"
-                     b"Content-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\n"
-                     b"Connection: close\r\n\r\n")
+        sock.sendall(
+            b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 7\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\n"
+            b"Connection: close\r\n\r\n"
+        )
         assert sock.recv(64).startswith(b"HTTP/1.1 100 Continue")
         sock.sendall(b"a=b&c=d")
         answer = b""
@@ -231,23 +250,31 @@ def test_expect_100_continue_gets_its_answer(server):
 @pytest.mark.parametrize("first", ["/", "/admin/login/"])
 def test_head_then_get_on_one_connection(server, first):
     port, *_ = server
-    answer = raw_exchange(port, f"HEAD {first} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                                f"GET /page/1/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    answer = raw_exchange(
+        port,
+        f"HEAD {first} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        f"GET /page/1/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode(),
+    )
     assert status_lines(answer) == [b"HTTP/1.1 200 OK", b"HTTP/1.1 200 OK"]
     assert b"page 1</span>" in answer
 
 
 def test_an_h2c_upgrade_is_ignored(server):
     port, *_ = server
-    answer = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\n"
-                                b"HTTP2-Settings: AAMAAABkAAQAAP__\r\nConnection: Upgrade, HTTP2-Settings, close\r\n\r\n")
+    answer = raw_exchange(
+        port,
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\n"
+        b"HTTP2-Settings: AAMAAABkAAQAAP__\r\nConnection: Upgrade, HTTP2-Settings, close\r\n\r\n",
+    )
     assert status_lines(answer) == [b"HTTP/1.1 200 OK"]
 
 
 def test_a_body_over_the_limit_is_refused_before_django(server):
     port, *_ = server
-    answer = raw_exchange(port, b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                b"Content-Length: 999999999999\r\nConnection: close\r\n\r\n")
+    answer = raw_exchange(
+        port,
+        b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999999\r\nConnection: close\r\n\r\n",
+    )
     assert status_lines(answer) == [b"HTTP/1.1 413 Payload Too Large"]
 
 

@@ -10,166 +10,350 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailimages", "0027_image_description"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NewsFeedPage',
+            name="NewsFeedPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'News Feed',
+                "verbose_name": "News Feed",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('slug', models.SlugField(allow_unicode=True, max_length=80, unique=True)),
-                ('description', models.TextField(blank=True, max_length=500)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("slug", models.SlugField(allow_unicode=True, max_length=80, unique=True)),
+                ("description", models.TextField(blank=True, max_length=500)),
             ],
             options={
-                'ordering': ['name'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Sequence',
-            fields=[
-                ('name', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('last_value', models.BigIntegerField(default=0)),
-            ],
-        ),
-        migrations.CreateModel(
-            name='Tag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('slug', models.SlugField(allow_unicode=True, max_length=80, unique=True)),
-                ('description', models.TextField(blank=True, max_length=500)),
-            ],
-            options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Sequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(allow_unicode=True, max_length=120, unique=True)),
-                ('job_title', models.CharField(blank=True, max_length=120)),
-                ('bio', models.TextField(blank=True, max_length=1000)),
-                ('avatar', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('user', models.OneToOneField(blank=True, help_text='The admin account this author signs in with, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='author_profile', to=settings.AUTH_USER_MODEL)),
+                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("last_value", models.BigIntegerField(default=0)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="Tag",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("slug", models.SlugField(allow_unicode=True, max_length=80, unique=True)),
+                ("description", models.TextField(blank=True, max_length=500)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Author",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(allow_unicode=True, max_length=120, unique=True)),
+                ("job_title", models.CharField(blank=True, max_length=120)),
+                ("bio", models.TextField(blank=True, max_length=1000)),
+                (
+                    "avatar",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The admin account this author signs in with, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="author_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["name"],
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='AuthorLink',
+            name="AuthorLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('label', models.CharField(help_text='For example: X, Bluesky, Email', max_length=60)),
-                ('url', models.URLField()),
-                ('author', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='newsroom.author')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("label", models.CharField(help_text="For example: X, Bluesky, Email", max_length=60)),
+                ("url", models.URLField()),
+                (
+                    "author",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="newsroom.author"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StoryPage',
+            name="StoryPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('summary', models.TextField(help_text='One or two sentences for the feed, link cards and search results.', max_length=400)),
-                ('body', wagtail.fields.StreamField([('paragraph', 0), ('heading', 1), ('image', 6), ('quote', 9), ('link_card', 16)], blank=True, block_lookup={0: ('bulletin.newsroom.blocks.ParagraphBlock', (), {}), 1: ('bulletin.newsroom.blocks.HeadingBlock', (), {}), 2: ('wagtail.images.blocks.ImageChooserBlock', (), {}), 3: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for readers who cannot see it.', 'max_length': 250}), 4: ('wagtail.blocks.CharBlock', (), {'max_length': 300, 'required': False}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'Photographer / Agency', 'max_length': 120, 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('image', 2), ('alt', 3), ('caption', 4), ('credit', 5)]], {}), 7: ('wagtail.blocks.TextBlock', (), {}), 8: ('wagtail.blocks.CharBlock', (), {'max_length': 200, 'required': False}), 9: ('wagtail.blocks.StructBlock', [[('text', 7), ('attribution', 8)]], {}), 10: ('wagtail.blocks.PageChooserBlock', (), {'page_type': ['newsroom.StoryPage'], 'required': False}), 11: ('wagtail.blocks.URLBlock', (), {'label': 'External URL', 'required': False}), 12: ('wagtail.blocks.CharBlock', (), {'help_text': 'External links only', 'max_length': 200, 'required': False}), 13: ('wagtail.blocks.TextBlock', (), {'help_text': 'External links only', 'max_length': 400, 'required': False}), 14: ('wagtail.images.blocks.ImageChooserBlock', (), {'help_text': 'External links only', 'required': False}), 15: ('wagtail.blocks.CharBlock', (), {'help_text': 'External links only', 'max_length': 120, 'required': False}), 16: ('wagtail.blocks.StructBlock', [[('story', 10), ('url', 11), ('title', 12), ('description', 13), ('image', 14), ('publisher', 15)]], {})})),
-                ('feature_image_alt', models.CharField(blank=True, max_length=250, verbose_name='Alt text')),
-                ('feature_image_caption', models.CharField(blank=True, max_length=300, verbose_name='Caption')),
-                ('feature_image_credit', models.CharField(blank=True, help_text='Photographer / Agency', max_length=120, verbose_name='Credit')),
-                ('updated_at', models.DateTimeField(blank=True, help_text='Set by ticking “Substantive update”.', null=True, verbose_name='Updated')),
-                ('reading_minutes', models.PositiveSmallIntegerField(default=1, editable=False)),
-                ('feed_position', models.BigIntegerField(blank=True, editable=False, null=True, unique=True)),
-                ('feature_image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stories', to='newsroom.section')),
-                ('tags', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='stories', to='newsroom.tag')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="One or two sentences for the feed, link cards and search results.", max_length=400
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [("paragraph", 0), ("heading", 1), ("image", 6), ("quote", 9), ("link_card", 16)],
+                        blank=True,
+                        block_lookup={
+                            0: ("bulletin.newsroom.blocks.ParagraphBlock", (), {}),
+                            1: ("bulletin.newsroom.blocks.HeadingBlock", (), {}),
+                            2: ("wagtail.images.blocks.ImageChooserBlock", (), {}),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "Describe the image for readers who cannot see it.", "max_length": 250},
+                            ),
+                            4: ("wagtail.blocks.CharBlock", (), {"max_length": 300, "required": False}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "Photographer / Agency", "max_length": 120, "required": False},
+                            ),
+                            6: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 2), ("alt", 3), ("caption", 4), ("credit", 5)]],
+                                {},
+                            ),
+                            7: ("wagtail.blocks.TextBlock", (), {}),
+                            8: ("wagtail.blocks.CharBlock", (), {"max_length": 200, "required": False}),
+                            9: ("wagtail.blocks.StructBlock", [[("text", 7), ("attribution", 8)]], {}),
+                            10: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"page_type": ["newsroom.StoryPage"], "required": False},
+                            ),
+                            11: ("wagtail.blocks.URLBlock", (), {"label": "External URL", "required": False}),
+                            12: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "External links only", "max_length": 200, "required": False},
+                            ),
+                            13: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"help_text": "External links only", "max_length": 400, "required": False},
+                            ),
+                            14: (
+                                "wagtail.images.blocks.ImageChooserBlock",
+                                (),
+                                {"help_text": "External links only", "required": False},
+                            ),
+                            15: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "External links only", "max_length": 120, "required": False},
+                            ),
+                            16: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("story", 10),
+                                        ("url", 11),
+                                        ("title", 12),
+                                        ("description", 13),
+                                        ("image", 14),
+                                        ("publisher", 15),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                    ),
+                ),
+                ("feature_image_alt", models.CharField(blank=True, max_length=250, verbose_name="Alt text")),
+                ("feature_image_caption", models.CharField(blank=True, max_length=300, verbose_name="Caption")),
+                (
+                    "feature_image_credit",
+                    models.CharField(
+                        blank=True, help_text="Photographer / Agency", max_length=120, verbose_name="Credit"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Set by ticking “Substantive update”.", null=True, verbose_name="Updated"
+                    ),
+                ),
+                ("reading_minutes", models.PositiveSmallIntegerField(default=1, editable=False)),
+                ("feed_position", models.BigIntegerField(blank=True, editable=False, null=True, unique=True)),
+                (
+                    "feature_image",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="stories", to="newsroom.section"
+                    ),
+                ),
+                (
+                    "tags",
+                    modelcluster.fields.ParentalManyToManyField(blank=True, related_name="stories", to="newsroom.tag"),
+                ),
             ],
             options={
-                'verbose_name': 'story',
-                'verbose_name_plural': 'stories',
+                "verbose_name": "story",
+                "verbose_name_plural": "stories",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('corrected_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('text', models.TextField(max_length=1000)),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='newsroom.storypage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("corrected_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("text", models.TextField(max_length=1000)),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="corrections", to="newsroom.storypage"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CitedSource',
+            name="CitedSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('name', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True)),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='newsroom.storypage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("name", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True)),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sources", to="newsroom.storypage"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ListingEntry',
+            name="ListingEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('section', 'section'), ('tag', 'tag'), ('author', 'author')], max_length=10)),
-                ('collection_id', models.BigIntegerField()),
-                ('position', models.BigIntegerField()),
-                ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listing_entries', to='newsroom.storypage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("section", "section"), ("tag", "tag"), ("author", "author")], max_length=10
+                    ),
+                ),
+                ("collection_id", models.BigIntegerField()),
+                ("position", models.BigIntegerField()),
+                (
+                    "story",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="listing_entries",
+                        to="newsroom.storypage",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'collection_id', 'story'), name='listing_entry_unique_story'), models.UniqueConstraint(fields=('kind', 'collection_id', 'position'), name='listing_entry_unique_position')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "collection_id", "story"), name="listing_entry_unique_story"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("kind", "collection_id", "position"), name="listing_entry_unique_position"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Byline',
+            name="Byline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bylines', to='newsroom.author')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='bylines', to='newsroom.storypage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="bylines", to="newsroom.author"
+                    ),
+                ),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="bylines", to="newsroom.storypage"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('page', 'author'), name='byline_unique_author')],
+                "ordering": ["sort_order"],
+                "abstract": False,
+                "constraints": [models.UniqueConstraint(fields=("page", "author"), name="byline_unique_author")],
             },
         ),
         migrations.AddIndex(
-            model_name='storypage',
-            index=models.Index(fields=['section', 'feed_position'], name='story_section_feed_idx'),
+            model_name="storypage",
+            index=models.Index(fields=["section", "feed_position"], name="story_section_feed_idx"),
         ),
     ]

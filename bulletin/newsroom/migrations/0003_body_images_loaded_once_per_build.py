@@ -5,15 +5,77 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('newsroom', '0002_publication_settings'),
+        ("newsroom", "0002_publication_settings"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='storypage',
-            name='body',
-            field=wagtail.fields.StreamField([('paragraph', 0), ('heading', 1), ('image', 6), ('quote', 9), ('link_card', 16)], blank=True, block_lookup={0: ('bulletin.newsroom.blocks.ParagraphBlock', (), {}), 1: ('bulletin.newsroom.blocks.HeadingBlock', (), {}), 2: ('bulletin.newsroom.blocks.ImageChooserBlock', (), {}), 3: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for readers who cannot see it.', 'max_length': 250}), 4: ('wagtail.blocks.CharBlock', (), {'max_length': 300, 'required': False}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'Photographer / Agency', 'max_length': 120, 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('image', 2), ('alt', 3), ('caption', 4), ('credit', 5)]], {}), 7: ('wagtail.blocks.TextBlock', (), {}), 8: ('wagtail.blocks.CharBlock', (), {'max_length': 200, 'required': False}), 9: ('wagtail.blocks.StructBlock', [[('text', 7), ('attribution', 8)]], {}), 10: ('wagtail.blocks.PageChooserBlock', (), {'page_type': ['newsroom.StoryPage'], 'required': False}), 11: ('wagtail.blocks.URLBlock', (), {'label': 'External URL', 'required': False}), 12: ('wagtail.blocks.CharBlock', (), {'help_text': 'External links only', 'max_length': 200, 'required': False}), 13: ('wagtail.blocks.TextBlock', (), {'help_text': 'External links only', 'max_length': 400, 'required': False}), 14: ('bulletin.newsroom.blocks.ImageChooserBlock', (), {'help_text': 'External links only', 'required': False}), 15: ('wagtail.blocks.CharBlock', (), {'help_text': 'External links only', 'max_length': 120, 'required': False}), 16: ('wagtail.blocks.StructBlock', [[('story', 10), ('url', 11), ('title', 12), ('description', 13), ('image', 14), ('publisher', 15)]], {})}),
+            model_name="storypage",
+            name="body",
+            field=wagtail.fields.StreamField(
+                [("paragraph", 0), ("heading", 1), ("image", 6), ("quote", 9), ("link_card", 16)],
+                blank=True,
+                block_lookup={
+                    0: ("bulletin.newsroom.blocks.ParagraphBlock", (), {}),
+                    1: ("bulletin.newsroom.blocks.HeadingBlock", (), {}),
+                    2: ("bulletin.newsroom.blocks.ImageChooserBlock", (), {}),
+                    3: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"help_text": "Describe the image for readers who cannot see it.", "max_length": 250},
+                    ),
+                    4: ("wagtail.blocks.CharBlock", (), {"max_length": 300, "required": False}),
+                    5: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"help_text": "Photographer / Agency", "max_length": 120, "required": False},
+                    ),
+                    6: ("wagtail.blocks.StructBlock", [[("image", 2), ("alt", 3), ("caption", 4), ("credit", 5)]], {}),
+                    7: ("wagtail.blocks.TextBlock", (), {}),
+                    8: ("wagtail.blocks.CharBlock", (), {"max_length": 200, "required": False}),
+                    9: ("wagtail.blocks.StructBlock", [[("text", 7), ("attribution", 8)]], {}),
+                    10: (
+                        "wagtail.blocks.PageChooserBlock",
+                        (),
+                        {"page_type": ["newsroom.StoryPage"], "required": False},
+                    ),
+                    11: ("wagtail.blocks.URLBlock", (), {"label": "External URL", "required": False}),
+                    12: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"help_text": "External links only", "max_length": 200, "required": False},
+                    ),
+                    13: (
+                        "wagtail.blocks.TextBlock",
+                        (),
+                        {"help_text": "External links only", "max_length": 400, "required": False},
+                    ),
+                    14: (
+                        "bulletin.newsroom.blocks.ImageChooserBlock",
+                        (),
+                        {"help_text": "External links only", "required": False},
+                    ),
+                    15: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"help_text": "External links only", "max_length": 120, "required": False},
+                    ),
+                    16: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("story", 10),
+                                ("url", 11),
+                                ("title", 12),
+                                ("description", 13),
+                                ("image", 14),
+                                ("publisher", 15),
+                            ]
+                        ],
+                        {},
+                    ),
+                },
+            ),
         ),
     ]

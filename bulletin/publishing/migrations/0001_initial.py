@@ -4,35 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='GoneURL',
+            name="GoneURL",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=1024, unique=True)),
-                ('removed_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=1024, unique=True)),
+                ("removed_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='OutboxEntry',
+            name="OutboxEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.CharField(max_length=200)),
-                ('urls', models.JSONField()),
-                ('background', models.BooleanField(default=False)),
-                ('progress', models.PositiveIntegerField(default=0)),
-                ('done_at', models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.CharField(max_length=200)),
+                ("urls", models.JSONField()),
+                ("background", models.BooleanField(default=False)),
+                ("progress", models.PositiveIntegerField(default=0)),
+                ("done_at", models.DateTimeField(blank=True, db_index=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'outbox entries',
-                'ordering': ['background', 'id'],
+                "verbose_name_plural": "outbox entries",
+                "ordering": ["background", "id"],
             },
         ),
     ]

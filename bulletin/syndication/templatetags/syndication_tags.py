@@ -14,8 +14,11 @@ from .. import structured_data
 register = template.Library()
 
 #: Format → (media type, label) of the feeds each discovery link names.
-FEED_TYPES = {"rss": ("application/rss+xml", "RSS"), "atom": ("application/atom+xml", "Atom"),
-              "json": ("application/feed+json", "JSON Feed")}
+FEED_TYPES = {
+    "rss": ("application/rss+xml", "RSS"),
+    "atom": ("application/atom+xml", "Atom"),
+    "json": ("application/feed+json", "JSON Feed"),
+}
 
 
 @register.simple_tag(takes_context=True)

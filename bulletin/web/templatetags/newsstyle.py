@@ -16,7 +16,7 @@ TIME_FORMAT = "P"  # 6:10 p.m.
 
 @register.filter
 def news_datetime(value):
-    """"Jan. 19, 2025, 4:25 p.m." in the site's time zone."""
+    """ "Jan. 19, 2025, 4:25 p.m." in the site's time zone."""
     if not value:
         return ""
     return format_date(timezone.localtime(value), DATETIME_FORMAT)
