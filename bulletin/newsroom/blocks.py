@@ -16,6 +16,8 @@ PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 # What may survive in a paragraph's HTML, whatever wrote it (the editor, an importer, the API).
 ALLOWED_TAGS = {"p", "a", "b", "strong", "i", "em", "ul", "ol", "li", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
+#: The only URL schemes a link in a story may use: rich text, link cards, sources and author links alike.
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
 def sanitize_html(html):
@@ -24,7 +26,7 @@ def sanitize_html(html):
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=LINK_SCHEMES,
         link_rel="noopener",
     )
 
