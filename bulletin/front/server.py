@@ -15,7 +15,7 @@ import os
 
 from django.conf import settings
 from django.db import connections
-from granian.constants import Interfaces
+from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server import Server
@@ -33,6 +33,10 @@ def build_server(host, port, workers):
         address=host,
         port=port,
         interface=Interfaces.ASGI,
+        # HTTP/1.1 only, as nginx without `http2`: browsers speak HTTP/2 only over TLS, which a proxy in front
+        # terminates. In "auto" mode granian first waits for bytes to tell the two apart, with no timeout, so a
+        # connection that never sent a byte was held forever; with HTTP/1 alone the header timeout closes it.
+        http=HTTPModes.http1,
         workers=workers,
         websockets=False,
         backlog=settings.BULLETIN_BACKLOG,
