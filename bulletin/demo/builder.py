@@ -26,6 +26,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
 from bulletin.newsroom import roles
+from bulletin.newsroom.signals import stories_loaded
 from bulletin.newsroom.models import (
     Author, AuthorLink, Byline, CitedSource, Correction, ListingEntry, NewsFeedPage, Section, Sequence, StoryPage,
     Tag,
@@ -226,6 +227,7 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
             counters["feed"] = first_position + start + len(pages)
             for name, value in counters.items():
                 Sequence.objects.update_or_create(name=name, defaults={"last_value": value})
+            stories_loaded.send(__name__, story_ids=[page.pk for page in pages])  # the search index, in this batch
         bar.update(len(pages))
     bar.close()
 

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     # the publisher's outbox entry (which renders /live/latest.json) sees both, even outside a transaction.
     "bulletin.live",
     "bulletin.publishing",
+    "bulletin.search",
     "bulletin.syndication",
     "bulletin.web",
     "bulletin.demo",
