@@ -187,7 +187,7 @@ class SqliteIndex:
             order, order_params = "rowid DESC", []
         else:
             order = (f"bm25({self.table}, {_FTS5_WEIGHTS}) * (1.0 + 0.5 / (1.0 + max(0, %s - published) / "
-                     f"{float(RECENCY_MONTH)}))")
+                     f"{float(RECENCY_MONTH)})), rowid DESC")
             order_params = [int(now.timestamp())]
         cursor.execute(f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
                        params + order_params + [limit, offset])
@@ -340,7 +340,7 @@ def search(query, filters=None, newest=False, offset=0, limit=20, now=None):
     MAX_RESULTS + 1). Never raises on what a reader typed."""
     if not isinstance(query, Query):
         query = Query(query)
-    if not query or offset >= MAX_RESULTS:
+    if not query:
         return Hits([], 0)
     limit = max(0, min(limit, MAX_RESULTS - offset))
     with connection.cursor() as cursor:

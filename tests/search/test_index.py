@@ -59,9 +59,9 @@ def test_a_scheduled_story_waits_for_its_time(db):
 
 
 def test_headline_outranks_body_and_newer_wins_ties(db):
-    older = publish_story("Nothing here", summary="The word walrus appears in the summary.")
+    older = publish_story("Nothing here one", summary="The word walrus appears in the summary.")
     in_title = publish_story("Walrus seen in Odesa harbour")
-    newer = publish_story("Nothing here either", summary="The word walrus appears in the summary.")
+    newer = publish_story("Nothing here two", summary="The word walrus appears in the summary.")
     assert ids("walrus") == [in_title.pk, newer.pk, older.pk]
     assert ids("walrus", newest=True) == [newer.pk, in_title.pk, older.pk]
 
