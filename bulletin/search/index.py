@@ -12,20 +12,24 @@ the newer story wins and a story of today beats one of last year only when it ma
 
 import dataclasses
 import html
+import logging
 import re
 from datetime import datetime, timezone as dt_timezone
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from bulletin.newsroom.models import Byline, Section, StoryPage, Tag
 
 from .text import Query, clean, fold, transliterate
 
+logger = logging.getLogger(__name__)
+
 #: Results a query can page through: a top-k cut-off, so no query ranks the whole archive (Wagtail's trap).
 MAX_RESULTS = 1000
-#: PostgreSQL ranks at most this many of the newest matches of a query (the bounded candidate set).
-PG_CANDIDATES = 2000
+#: Either engine ranks at most this many of the newest matches of a query (the bounded candidate set): a word
+#: matching half the archive costs as much as one matching this many stories.
+CANDIDATES = 2000
 #: Seconds in the month of the recency factor.
 RECENCY_MONTH = 30 * 86400
 #: Stories indexed per batch by rebuild() and index_stories().
@@ -143,7 +147,9 @@ class SqliteIndex:
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} USING fts5("
             "title, summary, body, people, terms, translit, facets, story_id UNINDEXED, published UNINDEXED, "
-            "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3')")
+            # detail=column: no word positions (no phrase queries, which readers' queries never become), about
+            # half the size and build time of the full index; a prefix index for as-you-type prefixes of 3 letters.
+            "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3', detail = column)")
 
     def drop(self, cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
@@ -186,6 +192,14 @@ class SqliteIndex:
         if newest:
             order, order_params = "rowid DESC", []
         else:
+            # The bounded candidate set: rank only the newest CANDIDATES matches. Finding where they start
+            # walks the doclists in rowid order, without ranking, and stops there.
+            cursor.execute(f"SELECT rowid FROM {self.table} WHERE {where} ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                           params + [CANDIDATES - 1])
+            oldest = cursor.fetchone()
+            if oldest:
+                where += " AND rowid >= %s"
+                params.append(oldest[0])
             order = (f"bm25({self.table}, {_FTS5_WEIGHTS}) * (1.0 + 0.5 / (1.0 + max(0, %s - published) / "
                      f"{float(RECENCY_MONTH)})), rowid DESC")
             order_params = [int(now.timestamp())]
@@ -263,14 +277,14 @@ class PostgresIndex:
             cursor.execute(f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY position DESC LIMIT %s OFFSET %s",
                            params + [limit, offset])
         else:
-            # The newest PG_CANDIDATES matches, ranked: a common word matching half the archive costs as much
-            # as one matching PG_CANDIDATES stories (the position index walks the newest stories first).
+            # The newest CANDIDATES matches, ranked: a common word matching half the archive costs as much
+            # as one matching CANDIDATES stories (the position index walks the newest stories first).
             cursor.execute(f"""
                 SELECT story_id FROM (
                     SELECT story_id, published, document, english FROM {self.table} WHERE {where}
-                    ORDER BY position DESC LIMIT {PG_CANDIDATES}) AS candidates
-                ORDER BY (ts_rank(document, to_tsquery('simple', %s), ARRAY[0.05, 0.1, 0.4, 1.0])
-                          + ts_rank(english, plainto_tsquery('english', %s), ARRAY[0.05, 0.1, 0.4, 1.0]))
+                    ORDER BY position DESC LIMIT {CANDIDATES}) AS candidates
+                ORDER BY (ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], document, to_tsquery('simple', %s))
+                          + ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], english, plainto_tsquery('english', %s)))
                          * (1.0 + 0.5 / (1.0 + greatest(0, extract(epoch FROM %s - published)) / {RECENCY_MONTH}))
                          DESC, story_id DESC
                 LIMIT %s OFFSET %s""", params + [query.tsquery(), query.plain(), now, limit, offset])
@@ -343,9 +357,13 @@ def search(query, filters=None, newest=False, offset=0, limit=20, now=None):
     if not query:
         return Hits([], 0)
     limit = max(0, min(limit, MAX_RESULTS - offset))
-    with connection.cursor() as cursor:
-        return engine().search(cursor, query, filters or Filters(), newest, offset, limit,
-                               now or datetime.now(dt_timezone.utc))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            return engine().search(cursor, query, filters or Filters(), newest, offset, limit,
+                                   now or datetime.now(dt_timezone.utc))
+    except DatabaseError:  # a query the engine refuses is a query with no results, never a 500
+        logger.exception("search failed for %r", query.text)
+        return Hits([], 0)
 
 
 def index_size():

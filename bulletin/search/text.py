@@ -90,7 +90,7 @@ class Query:
         found = WORD.findall(self.raw)[:MAX_QUERY_WORDS]
         self.words = [fold(w) for w in found]
         # The last word is a prefix while the reader is typing it (no space after it yet).
-        self.prefix = bool(self.words) and not self.raw[-1:].isspace() and len(self.words[-1]) >= 2
+        self.prefix = bool(self.words) and not self.raw[-1:].isspace() and len(self.words[-1]) >= 3
 
     def __bool__(self):
         return bool(self.words)
