@@ -70,6 +70,9 @@ def main():
         print(f"rebuild: {indexed} stories in {result['rebuild_seconds']} s")
     result["index_bytes"] = index.index_size()
     print(f"{connection.vendor}, {stories} live stories, index {result['index_bytes'] / 1e6:.0f} MB")
+    from bulletin.publishing.render import collect_static_files
+
+    collect_static_files()  # the page links the fingerprinted CSS
     client = Client(HTTP_HOST="127.0.0.1")
     kinds = {}
     for kind, queries in QUERIES.items():

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from bulletin.newsroom.models import Byline, Section, StoryPage, Tag
 
-from .text import Query, clean, fold, transliterate
+from .text import WORD, Query, clean, fold, transliterate
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +299,9 @@ class PostgresIndex:
 
 
 def _folded(value):
-    return " ".join(fold(w) for w in value.split())
+    """The words of ``value``, folded, separated by spaces: PostgreSQL's parser sees the words a query can
+    have, not the tags, e-mail addresses or paths it would otherwise find ("<script>" is a tag to it)."""
+    return " ".join(fold(w) for w in WORD.findall(value))
 
 
 def engine(using=None):
