@@ -5,14 +5,18 @@ FTS5's own rowid order and deleting a story's row is a lookup by rowid. PostgreS
 ``tsvector`` columns (``simple`` and ``english``) under GIN indexes. Only live stories with a feed position are
 indexed; the reader's results are checked against ``live`` again before they are shown.
 
-Ranking, both engines: the headline weighs most (then summary, people, section and tags, then the body, then the
-transliteration), multiplied by a recency factor of 1 + 0.5 / (1 + age in months), so among equally good matches
-the newer story wins and a story of today beats one of last year only when it matches about as well.
+Ranking: only the newest CANDIDATES matches of a query are ranked (a bounded candidate set, so a common word
+costs what a rare one does). SQLite scores each candidate 1, plus 10 if the headline holds every word, plus 4 if
+the summary, authors, section and tags do, and orders by score, then newest first. PostgreSQL orders by ts_rank
+over the weighted vectors (headline A, summary/people/section/tags B, body C, transliteration D) multiplied by a
+recency factor of 1 + 0.5 / (1 + age in months). Either way the headline outranks everything, and among equally
+good matches the newer story comes first.
 """
 
 import contextlib
 import dataclasses
 import html
+import json
 import logging
 import re
 from datetime import datetime, timezone as dt_timezone
@@ -31,6 +35,9 @@ MAX_RESULTS = 1000
 #: Either engine ranks at most this many of the newest matches of a query (the bounded candidate set): a word
 #: matching half the archive costs as much as one matching this many stories.
 CANDIDATES = MAX_RESULTS + 1
+#: PostgreSQL: a query the planner expects to match at least this many stories is read newest first through
+#: the position index.
+PG_DENSE = 10_000
 #: Seconds in the month of the recency factor.
 RECENCY_MONTH = 30 * 86400
 #: Stories indexed per batch by rebuild() and index_stories().
@@ -292,25 +299,37 @@ class PostgresIndex:
                 where.append(column)
                 params.append(value)
         where = " AND ".join(where)
+        # Dense or sparse, by the planner's own estimate (EXPLAIN: planning only, about a millisecond). A dense
+        # query (PG_DENSE matches or more) is read newest first through the position index and finds its newest
+        # matches after a few rows. A sparse one is read through the GIN index and sorted ("position + 0" keeps
+        # the planner off the position index, which it otherwise walks for 50,000 rows to find 1,000 matches of
+        # a name in 5% of the stories: 0.7 s). Counting matches exactly, even up to 10,000, took 50-170 ms.
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE {where}", params)
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        dense = plan[0]["Plan"]["Plan Rows"] >= PG_DENSE
+        if dense:
+            found = MAX_RESULTS + 1
+        else:
+            # Not "LIMIT MAX_RESULTS + 1": with a limit the planner scans the table (0.3 s), without it the GIN index.
+            cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", params)
+            found = cursor.fetchone()[0]
+        newest_first = "position DESC" if dense else "position + 0 DESC"
         if newest:
-            cursor.execute(f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY position DESC LIMIT %s OFFSET %s",
+            cursor.execute(f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY {newest_first} LIMIT %s OFFSET %s",
                            params + [limit, offset])
         else:
-            # The newest CANDIDATES matches, ranked: a common word matching half the archive costs as much
-            # as one matching CANDIDATES stories (the position index walks the newest stories first).
+            # The newest CANDIDATES matches (their ids only: a tsvector is read from TOAST storage), ranked.
             cursor.execute(f"""
-                SELECT story_id FROM (
-                    SELECT story_id, published, document, english FROM {self.table} WHERE {where}
-                    ORDER BY position DESC LIMIT {CANDIDATES}) AS candidates
-                ORDER BY (ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], document, to_tsquery('simple', %s))
-                          + ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], english, plainto_tsquery('english', %s)))
-                         * (1.0 + 0.5 / (1.0 + greatest(0, extract(epoch FROM %s - published)) / {RECENCY_MONTH}))
-                         DESC, story_id DESC
+                WITH candidates AS MATERIALIZED (
+                    SELECT story_id FROM {self.table} WHERE {where} ORDER BY {newest_first} LIMIT {CANDIDATES})
+                SELECT s.story_id FROM candidates JOIN {self.table} AS s USING (story_id)
+                ORDER BY (ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], s.document, to_tsquery('simple', %s))
+                          + ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], s.english, plainto_tsquery('english', %s)))
+                         * (1.0 + 0.5 / (1.0 + greatest(0, extract(epoch FROM %s - s.published)) / {RECENCY_MONTH}))
+                         DESC, s.story_id DESC
                 LIMIT %s OFFSET %s""", params + [query.tsquery(), query.plain(), now, limit, offset])
-        ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {self.table} WHERE {where} LIMIT %s) AS found",
-                       params + [MAX_RESULTS + 1])
-        return Hits(ids, cursor.fetchone()[0])
+        return Hits([row[0] for row in cursor.fetchall()], min(found, MAX_RESULTS + 1))
 
     def size(self, cursor):
         cursor.execute(f"SELECT pg_total_relation_size('{self.table}')")
