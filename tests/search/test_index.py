@@ -146,3 +146,22 @@ def test_rebuild_gives_the_same_answers(db):
     assert index.rebuild() == StoryPage.objects.live().count()
     assert ids("story") == before
     assert story.pk in ids("ibex")
+
+
+def test_index_rows_commit_or_roll_back_with_the_publish(db):
+    """The index is written in the publishing transaction: a publish that does not commit (a crash, kill -9)
+    leaves no row behind, so after a restart search agrees with what is published."""
+    from django.db import transaction
+
+    story = publish_story("Lynx story draft", summary="Nothing.")
+    story.unpublish()
+    try:
+        with transaction.atomic():
+            story.title = "Quagga spotted near the border"
+            story.save_revision().publish()
+            assert ids("quagga") == [story.pk]
+            raise RuntimeError("the process dies before the commit")
+    except RuntimeError:
+        pass
+    assert ids("quagga") == []
+    assert not StoryPage.objects.get(pk=story.pk).live
