@@ -1,7 +1,7 @@
 """Receivers that keep the index equal to what is published, in the same transaction; connected in
 SearchConfig.ready(). Previews and drafts send none of these signals, so they never reach the index."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
@@ -47,3 +47,15 @@ def section_changed(sender, instance, created, **kwargs):
 def tag_changed(sender, instance, created, **kwargs):
     if not created:
         index.index_stories(StoryPage.tags.through.objects.filter(tag=instance).values_list("storypage_id", flat=True))
+
+
+@receiver(pre_delete, sender=Tag)
+def tag_deleted(sender, instance, **kwargs):
+    """Before its links to its stories go: remember them, so post_delete indexes them without the tag."""
+    instance._search_story_ids = list(
+        StoryPage.tags.through.objects.filter(tag=instance).values_list("storypage_id", flat=True))
+
+
+@receiver(post_delete, sender=Tag)
+def tag_gone(sender, instance, **kwargs):
+    index.index_stories(getattr(instance, "_search_story_ids", []))

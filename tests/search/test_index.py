@@ -165,3 +165,16 @@ def test_index_rows_commit_or_roll_back_with_the_publish(db):
         pass
     assert ids("quagga") == []
     assert not StoryPage.objects.get(pk=story.pk).live
+
+
+def test_renaming_or_deleting_a_tag_updates_its_stories(db):
+    tag = Tag.objects.create(name="Okapi watch", slug="okapi-watch")
+    story = publish_story("A story about zoos")
+    story.tags.add(tag)
+    story.save_revision().publish()
+    assert ids("okapi") == [story.pk]
+    tag.name = "Tapir watch"
+    tag.save()
+    assert ids("okapi") == [] and ids("tapir") == [story.pk]
+    tag.delete()
+    assert ids("tapir") == []
