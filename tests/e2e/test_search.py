@@ -5,6 +5,7 @@ import json
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import REPO
 from .test_accessibility import AXE, _violations
@@ -45,3 +46,16 @@ def test_the_masthead_form_searches_without_javascript(new_page):
     page.press("#masthead-q", "Enter")
     page.wait_for_url("**/search/?q=the")
     assert page.locator(".search-results .story-card").count() == 20
+
+
+def test_as_you_type_lists_results_from_search_json(new_page):
+    page = new_page(bypass_csp=True)  # for axe's injected script; ours is served from 'self'
+
+    page.goto("/search/")
+    page.fill("#search-page-q", "repor")
+    expect(page.locator("[data-search-suggestions] a")).to_have_count(5)
+    assert "<mark>" in page.locator("[data-search-suggestions]").inner_html()
+    assert "stories match" in page.locator("[data-search-suggestions-status]").text_content()
+    violations = _violations(page)
+    assert violations == [], json.dumps(violations, indent=2)
+    assert page.problems == []
