@@ -26,11 +26,11 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
 from bulletin.newsroom import roles
-from bulletin.newsroom.signals import stories_loaded
 from bulletin.newsroom.models import (
     Author, AuthorLink, Byline, CitedSource, Correction, ListingEntry, NewsFeedPage, Section, Sequence, StoryPage,
     Tag,
 )
+from bulletin.newsroom.signals import stories_loaded
 
 from . import images, text
 
