@@ -178,6 +178,30 @@ def build(check, workers, quiet):
     )
 
 
+@cli.group()
+def search():
+    """The search index of published stories (docs/search.md)."""
+
+
+@search.command()
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def rebuild(quiet):
+    """Index every published story again, in one transaction (readers keep the old index meanwhile)."""
+    _setup_django()
+    import time
+
+    from tqdm import tqdm
+
+    from bulletin.newsroom.models import StoryPage
+    from bulletin.search import index
+
+    started = time.monotonic()
+    with tqdm(total=StoryPage.objects.live().count(), unit="story", disable=quiet) as bar:
+        count = index.rebuild(progress=bar.update)
+    click.echo(f"Indexed {count} stories in {time.monotonic() - started:.1f} s "
+               f"({index.index_size() / 1e6:.1f} MB).")
+
+
 @cli.command("nginx-config")
 @click.option("--listen", default="80", show_default=True, help="What nginx listens on (port or address:port).")
 @click.option("--upstream", default="127.0.0.1:8000", show_default=True, help="Where `bulletin serve` listens.")

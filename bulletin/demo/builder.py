@@ -40,6 +40,7 @@ from bulletin.newsroom.models import (
     StoryPage,
     Tag,
 )
+from bulletin.newsroom.signals import stories_loaded
 
 from . import images, text
 
@@ -284,6 +285,7 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
             counters["feed"] = first_position + start + len(pages)
             for name, value in counters.items():
                 Sequence.objects.update_or_create(name=name, defaults={"last_value": value})
+            stories_loaded.send(__name__, story_ids=[page.pk for page in pages])  # the search index, in this batch
         bar.update(len(pages))
     bar.close()
 

@@ -1,0 +1,24 @@
+"""`bulletin search rebuild`: in-process, and once as a real subprocess on a fresh demo newsroom."""
+
+from click.testing import CliRunner
+
+from bulletin.cli import cli
+from bulletin.newsroom.models import StoryPage
+from bulletin.search import index
+from tests.test_cli import run_bulletin
+
+
+def test_rebuild_indexes_every_live_story(db):
+    result = CliRunner().invoke(cli, ["search", "rebuild", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"Indexed {StoryPage.objects.live().count()} stories" in result.output
+    assert index.search("the").story_ids
+
+
+def test_rebuild_subprocess_with_a_progress_bar(tmp_path):
+    assert run_bulletin(tmp_path, "demo", "--stories", "5", "--quiet").returncode == 0
+    served = run_bulletin(tmp_path, "serve", "--get", "/search/?q=the")
+    assert served.returncode == 0 and 'class="story-card"' in served.stdout  # the demo indexed what it built
+    result = run_bulletin(tmp_path, "search", "rebuild")
+    assert result.returncode == 0, result.stderr
+    assert "Indexed 5 stories" in result.stdout and "5/5" in result.stderr  # tqdm writes to stderr
