@@ -91,8 +91,10 @@ def main():
             "page_p95_ms": round(percentile(page_times, 95), 1),
         }
         k = kinds[kind]
-        print(f"{kind:28} index p50 {k['index_p50_ms']:6.1f} p95 {k['index_p95_ms']:6.1f} ms | "
-              f"page p50 {k['page_p50_ms']:6.1f} p95 {k['page_p95_ms']:6.1f} ms | {matches}")
+        print(
+            f"{kind:28} index p50 {k['index_p50_ms']:6.1f} p95 {k['index_p95_ms']:6.1f} ms | "
+            f"page p50 {k['page_p50_ms']:6.1f} p95 {k['page_p95_ms']:6.1f} ms | {matches}"
+        )
     result["queries"] = kinds
     if "--wagtail" in sys.argv:
         from wagtail.search.backends import get_search_backend

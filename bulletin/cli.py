@@ -198,8 +198,7 @@ def rebuild(quiet):
     started = time.monotonic()
     with tqdm(total=StoryPage.objects.live().count(), unit="story", disable=quiet) as bar:
         count = index.rebuild(progress=bar.update)
-    click.echo(f"Indexed {count} stories in {time.monotonic() - started:.1f} s "
-               f"({index.index_size() / 1e6:.1f} MB).")
+    click.echo(f"Indexed {count} stories in {time.monotonic() - started:.1f} s ({index.index_size() / 1e6:.1f} MB).")
 
 
 @cli.command("nginx-config")

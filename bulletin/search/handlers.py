@@ -53,7 +53,8 @@ def tag_changed(sender, instance, created, **kwargs):
 def tag_deleted(sender, instance, **kwargs):
     """Before its links to its stories go: remember them, so post_delete indexes them without the tag."""
     instance._search_story_ids = list(
-        StoryPage.tags.through.objects.filter(tag=instance).values_list("storypage_id", flat=True))
+        StoryPage.tags.through.objects.filter(tag=instance).values_list("storypage_id", flat=True)
+    )
 
 
 @receiver(post_delete, sender=Tag)

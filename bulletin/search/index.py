@@ -19,7 +19,7 @@ import html
 import json
 import logging
 import re
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -88,8 +88,11 @@ class Filters:
     until: datetime | None = None
 
     def facets(self):
-        return [f"s{self.section_id}" if self.section_id else None, f"a{self.author_id}" if self.author_id else None,
-                f"t{self.tag_id}" if self.tag_id else None]
+        return [
+            f"s{self.section_id}" if self.section_id else None,
+            f"a{self.author_id}" if self.author_id else None,
+            f"t{self.tag_id}" if self.tag_id else None,
+        ]
 
 
 @dataclasses.dataclass
@@ -118,15 +121,30 @@ def _body_text(raw_blocks):
 
 def documents(story_ids):
     """Documents for the live, placed stories among ``story_ids`` (a handful of queries per batch)."""
-    rows = list(StoryPage.objects.live().filter(pk__in=story_ids, feed_position__isnull=False).values_list(
-        "pk", "feed_position", "first_published_at", "section_id", "title", "summary", "body",
-        "feature_image_caption", "feature_image_credit"))
+    rows = list(
+        StoryPage.objects.live()
+        .filter(pk__in=story_ids, feed_position__isnull=False)
+        .values_list(
+            "pk",
+            "feed_position",
+            "first_published_at",
+            "section_id",
+            "title",
+            "summary",
+            "body",
+            "feature_image_caption",
+            "feature_image_credit",
+        )
+    )
     if not rows:
         return []
     ids = [row[0] for row in rows]
     authors, tags = {}, {}
-    for page_id, author_id, name in Byline.objects.filter(page_id__in=ids).order_by("sort_order").values_list(
-            "page_id", "author_id", "author__name"):
+    for page_id, author_id, name in (
+        Byline.objects.filter(page_id__in=ids)
+        .order_by("sort_order")
+        .values_list("page_id", "author_id", "author__name")
+    ):
         authors.setdefault(page_id, []).append((author_id, name))
     through = StoryPage.tags.through
     tag_names = dict(Tag.objects.values_list("pk", "name"))
@@ -138,14 +156,21 @@ def documents(story_ids):
         raw = body.raw_data if hasattr(body, "raw_data") else body
         story_authors = authors.get(pk, [])
         story_tags = tags.get(pk, [])
-        docs.append(Document(
-            story_id=pk, position=position, published=published or timezone.now(), section_id=section_id,
-            author_ids=[a for a, _ in story_authors], tag_ids=story_tags,
-            title=clean(title), summary=clean(summary),
-            body=clean(" ".join((caption, credit, _body_text(raw)))),
-            people=clean(" ".join(name for _, name in story_authors)),
-            terms=clean(" ".join([section_names.get(section_id, "")] + [tag_names.get(t, "") for t in story_tags])),
-        ))
+        docs.append(
+            Document(
+                story_id=pk,
+                position=position,
+                published=published or timezone.now(),
+                section_id=section_id,
+                author_ids=[a for a, _ in story_authors],
+                tag_ids=story_tags,
+                title=clean(title),
+                summary=clean(summary),
+                body=clean(" ".join((caption, credit, _body_text(raw)))),
+                people=clean(" ".join(name for _, name in story_authors)),
+                terms=clean(" ".join([section_names.get(section_id, "")] + [tag_names.get(t, "") for t in story_tags])),
+            )
+        )
     return docs
 
 
@@ -160,7 +185,8 @@ class SqliteIndex:
             "title, summary, body, people, terms, translit, facets, story_id UNINDEXED, published UNINDEXED, "
             # detail=column: no word positions (no phrase queries, which readers' queries never become), about
             # half the size and build time of the full index; a prefix index for as-you-type prefixes of 3 letters.
-            "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3', detail = column)")
+            "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3', detail = column)"
+        )
 
     def drop(self, cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
@@ -170,8 +196,22 @@ class SqliteIndex:
         cursor.executemany(
             f"INSERT INTO {self.table} (rowid, title, summary, body, people, terms, translit, facets, story_id, "
             "published) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(d.position, d.title, d.summary, d.body, d.people, d.terms, d.translit, d.facets, d.story_id,
-              int(d.published.timestamp())) for d in docs])
+            [
+                (
+                    d.position,
+                    d.title,
+                    d.summary,
+                    d.body,
+                    d.people,
+                    d.terms,
+                    d.translit,
+                    d.facets,
+                    d.story_id,
+                    int(d.published.timestamp()),
+                )
+                for d in docs
+            ],
+        )
 
     def delete_positions(self, cursor, positions):
         if positions:
@@ -202,14 +242,17 @@ class SqliteIndex:
         where = " AND ".join(where)
         # Where the newest CANDIDATES matches start: a walk of the doclists in rowid order that ranks nothing
         # and stops there. If there is such a row, more than MAX_RESULTS match, and nothing needs counting.
-        cursor.execute(f"SELECT rowid FROM {self.table} WHERE {where} ORDER BY rowid DESC LIMIT 1 OFFSET %s",
-                       params + [CANDIDATES - 1])
+        cursor.execute(
+            f"SELECT rowid FROM {self.table} WHERE {where} ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+            params + [CANDIDATES - 1],
+        )
         oldest = cursor.fetchone()
-        candidates, candidate_params = (f"{where} AND rowid >= %s", params + [oldest[0]]) if oldest else (
-            where, params)
+        candidates, candidate_params = (f"{where} AND rowid >= %s", params + [oldest[0]]) if oldest else (where, params)
         if newest:
-            cursor.execute(f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY rowid DESC LIMIT %s OFFSET %s",
-                           params + [limit, offset])
+            cursor.execute(
+                f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY rowid DESC LIMIT %s OFFSET %s",
+                params + [limit, offset],
+            )
             ids = [row[0] for row in cursor.fetchall()]
             if oldest:
                 return Hits(ids, MAX_RESULTS + 1)
@@ -227,14 +270,16 @@ class SqliteIndex:
                     scores[rowid] += weight
         # Best columns first, then newest first (the rowid is the feed position): reading each candidate's time
         # from the table's content would cost more than the search (5-20 ms for 1,000 rows at 100,000 stories).
-        page = sorted(scores, key=lambda rowid: (-scores[rowid], -rowid))[offset:offset + limit]
+        page = sorted(scores, key=lambda rowid: (-scores[rowid], -rowid))[offset : offset + limit]
         story_ids = {}
         if page:
-            cursor.execute(f"SELECT rowid, story_id FROM {self.table} WHERE rowid IN ({', '.join(['%s'] * len(page))})",
-                           page)
+            cursor.execute(
+                f"SELECT rowid, story_id FROM {self.table} WHERE rowid IN ({', '.join(['%s'] * len(page))})", page
+            )
             story_ids = dict(cursor.fetchall())
-        return Hits([story_ids[rowid] for rowid in page if rowid in story_ids],
-                    MAX_RESULTS + 1 if oldest else len(scores))
+        return Hits(
+            [story_ids[rowid] for rowid in page if rowid in story_ids], MAX_RESULTS + 1 if oldest else len(scores)
+        )
 
     def size(self, cursor):
         cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE %s", [f"{self.table}%"])
@@ -265,20 +310,38 @@ class PostgresIndex:
         "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B') || "
         "setweight(to_tsvector('simple', %s), 'C') || setweight(to_tsvector('simple', %s), 'D'), "
         "setweight(to_tsvector('english', %s), 'A') || setweight(to_tsvector('english', %s), 'B') || "
-        "setweight(to_tsvector('english', %s), 'C')")
+        "setweight(to_tsvector('english', %s), 'C')"
+    )
 
     def write(self, cursor, docs):
         rows = []
         for d in docs:
             title, summary, body = _folded(d.title), _folded(" ".join((d.summary, d.people, d.terms))), _folded(d.body)
-            rows.append((d.story_id, d.position, d.published, d.section_id, d.author_ids, d.tag_ids,
-                         title, summary, body, d.translit, title, summary, body))
+            rows.append(
+                (
+                    d.story_id,
+                    d.position,
+                    d.published,
+                    d.section_id,
+                    d.author_ids,
+                    d.tag_ids,
+                    title,
+                    summary,
+                    body,
+                    d.translit,
+                    title,
+                    summary,
+                    body,
+                )
+            )
         cursor.executemany(
             f"INSERT INTO {self.table} (story_id, position, published, section_id, authors, tags, document, english) "
             f"VALUES (%s, %s, %s, %s, %s, %s, {self._VECTORS}) ON CONFLICT (story_id) DO UPDATE SET "
             "position = EXCLUDED.position, published = EXCLUDED.published, section_id = EXCLUDED.section_id, "
             "authors = EXCLUDED.authors, tags = EXCLUDED.tags, document = EXCLUDED.document, "
-            "english = EXCLUDED.english", rows)
+            "english = EXCLUDED.english",
+            rows,
+        )
 
     def delete_stories(self, cursor, story_ids):
         cursor.execute(f"DELETE FROM {self.table} WHERE story_id = ANY(%s)", [list(story_ids)])
@@ -292,9 +355,13 @@ class PostgresIndex:
     def search(self, cursor, query, filters, newest, offset, limit, now):
         where = ["(document @@ to_tsquery('simple', %s) OR english @@ plainto_tsquery('english', %s))"]
         params = [query.tsquery(), query.plain()]
-        for column, value in (("section_id = %s", filters.section_id), ("authors @> ARRAY[%s]::bigint[]",
-                              filters.author_id), ("tags @> ARRAY[%s]::bigint[]", filters.tag_id),
-                              ("published >= %s", filters.since), ("published < %s", filters.until)):
+        for column, value in (
+            ("section_id = %s", filters.section_id),
+            ("authors @> ARRAY[%s]::bigint[]", filters.author_id),
+            ("tags @> ARRAY[%s]::bigint[]", filters.tag_id),
+            ("published >= %s", filters.since),
+            ("published < %s", filters.until),
+        ):
             if value:
                 where.append(column)
                 params.append(value)
@@ -316,11 +383,14 @@ class PostgresIndex:
             found = cursor.fetchone()[0]
         newest_first = "position DESC" if dense else "position + 0 DESC"
         if newest:
-            cursor.execute(f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY {newest_first} LIMIT %s OFFSET %s",
-                           params + [limit, offset])
+            cursor.execute(
+                f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY {newest_first} LIMIT %s OFFSET %s",
+                params + [limit, offset],
+            )
         else:
             # The newest CANDIDATES matches (their ids only: a tsvector is read from TOAST storage), ranked.
-            cursor.execute(f"""
+            cursor.execute(
+                f"""
                 WITH candidates AS MATERIALIZED (
                     SELECT story_id FROM {self.table} WHERE {where} ORDER BY {newest_first} LIMIT {CANDIDATES})
                 SELECT s.story_id FROM candidates JOIN {self.table} AS s USING (story_id)
@@ -328,7 +398,9 @@ class PostgresIndex:
                           + ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], s.english, plainto_tsquery('english', %s)))
                          * (1.0 + 0.5 / (1.0 + greatest(0, extract(epoch FROM %s - s.published)) / {RECENCY_MONTH}))
                          DESC, s.story_id DESC
-                LIMIT %s OFFSET %s""", params + [query.tsquery(), query.plain(), now, limit, offset])
+                LIMIT %s OFFSET %s""",
+                params + [query.tsquery(), query.plain(), now, limit, offset],
+            )
         return Hits([row[0] for row in cursor.fetchall()], min(found, MAX_RESULTS + 1))
 
     def size(self, cursor):
@@ -354,7 +426,7 @@ def index_stories(story_ids):
     index = engine()
     with connection.cursor() as cursor:
         for start in range(0, len(story_ids), BATCH_SIZE):
-            batch = story_ids[start:start + BATCH_SIZE]
+            batch = story_ids[start : start + BATCH_SIZE]
             docs = documents(batch)
             gone = set(batch) - {d.story_id for d in docs}
             if gone:
@@ -376,12 +448,16 @@ def rebuild(progress=None):
     """Index every live story again from scratch, in one transaction; ``progress(n)`` after each batch.
     Returns the number of stories indexed."""
     index = engine()
-    ids = list(StoryPage.objects.live().filter(feed_position__isnull=False).order_by("feed_position")
-               .values_list("pk", flat=True))
+    ids = list(
+        StoryPage.objects.live()
+        .filter(feed_position__isnull=False)
+        .order_by("feed_position")
+        .values_list("pk", flat=True)
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         index.clear(cursor)
         for start in range(0, len(ids), BATCH_SIZE):
-            batch = ids[start:start + BATCH_SIZE]
+            batch = ids[start : start + BATCH_SIZE]
             index.write(cursor, documents(batch))
             if progress:
                 progress(len(batch))
@@ -402,8 +478,7 @@ def search(query, filters=None, newest=False, offset=0, limit=20, now=None):
     guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
         with guard, connection.cursor() as cursor:
-            return engine().search(cursor, query, filters or Filters(), newest, offset, limit,
-                                   now or datetime.now(dt_timezone.utc))
+            return engine().search(cursor, query, filters or Filters(), newest, offset, limit, now or datetime.now(UTC))
     except DatabaseError:  # a query the engine refuses is a query with no results, never a 500
         logger.exception("search failed for %r", query.text)
         return Hits([], 0)

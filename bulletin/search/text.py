@@ -33,10 +33,44 @@ _SHOWN_WORD = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*")
 # the letters є, ї, й, ю, я are written ye, yi, y, yu, ya at the start of a word. Russian letters Ukrainian
 # lacks follow the same spirit (ы y, э e, ё yo, ъ dropped).
 _TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
-    "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "ʼ": "", "ы": "y", "э": "e", "ё": "io", "ъ": "",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "є": "ie",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "",
+    "ю": "iu",
+    "я": "ia",
+    "ʼ": "",
+    "ы": "y",
+    "э": "e",
+    "ё": "io",
+    "ъ": "",
 }
 _TRANSLIT_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya", "ё": "yo"}
 _HAS_CYRILLIC = re.compile(f"[{_CYRILLIC}]")
@@ -128,8 +162,12 @@ class Query:
 # Inflectional endings of Ukrainian and Russian nouns and adjectives, longest first. A word that ends in one is
 # searched for as itself and as a prefix without it: "Харкова" finds "Харків"'s other cases through "Харк"…
 # only when the stem is at least 4 letters, so that short words do not match half the archive.
-_CYRILLIC_ENDINGS = sorted("""а я у ю і и е о ь ів їв ах ях ам ям ом ем ею ою ий ій ої ого ому ими ами ями ові еві
-    ого его ому ему ых их ым им ую юю ая яя ое ее""".split(), key=len, reverse=True)
+_CYRILLIC_ENDINGS = sorted(
+    """а я у ю і и е о ь ів їв ах ях ам ям ом ем ею ою ий ій ої ого ому ими ами ями ові еві
+    ого его ому ему ых их ым им ую юю ая яя ое ее""".split(),
+    key=len,
+    reverse=True,
+)
 MIN_STEM = 4
 
 
@@ -164,7 +202,7 @@ def highlight(value, query):
         word = fold(clean(match.group()))
         latin = transliterate(match.group())
         if any(word.startswith(root) or (latin and latin.startswith(root)) for root in roots):
-            out.append(html.escape(value[last:match.start()]))
+            out.append(html.escape(value[last : match.start()]))
             out.append(f"<mark>{html.escape(match.group())}</mark>")
             last = match.end()
     out.append(html.escape(value[last:]))

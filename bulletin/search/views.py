@@ -35,11 +35,12 @@ class Search:
         self.until_date = _date(params.get("to"))
         zone = timezone.get_current_timezone()
         self.filters = index.Filters(
-            section_id=self.section and self.section.pk, author_id=self.author and self.author.pk,
+            section_id=self.section and self.section.pk,
+            author_id=self.author and self.author.pk,
             tag_id=self.tag and self.tag.pk,
             since=self.since_date and datetime.datetime.combine(self.since_date, datetime.time(), zone),
-            until=self.until_date and datetime.datetime.combine(
-                self.until_date + datetime.timedelta(days=1), datetime.time(), zone),
+            until=self.until_date
+            and datetime.datetime.combine(self.until_date + datetime.timedelta(days=1), datetime.time(), zone),
         )
 
     def run(self):
@@ -58,11 +59,16 @@ class Search:
         """This search's URL with ``changes`` to its parameters (None drops one)."""
         from urllib.parse import urlencode
 
-        params = {"q": self.query.text, "section": self.section and self.section.slug,
-                  "author": self.author and self.author.slug, "tag": self.tag and self.tag.slug,
-                  "from": self.since_date and self.since_date.isoformat(),
-                  "to": self.until_date and self.until_date.isoformat(),
-                  "sort": "newest" if self.newest else None, "page": self.page if self.page > 1 else None}
+        params = {
+            "q": self.query.text,
+            "section": self.section and self.section.slug,
+            "author": self.author and self.author.slug,
+            "tag": self.tag and self.tag.slug,
+            "from": self.since_date and self.since_date.isoformat(),
+            "to": self.until_date and self.until_date.isoformat(),
+            "sort": "newest" if self.newest else None,
+            "page": self.page if self.page > 1 else None,
+        }
         params.update(changes)
         return "?" + urlencode({k: v for k, v in params.items() if v})
 
@@ -98,14 +104,23 @@ def results(request):
     search = Search(request.GET)
     stories, total, pages = search.run() if search.query else ([], 0, 0)
     context = {
-        "search": search, "query": search.query.text, "stories": stories, "total": total,
-        "more_than": total > index.MAX_RESULTS, "max_results": index.MAX_RESULTS, "pages": pages,
-        "page": search.page, "past_the_end": bool(search.query) and total > 0 and search.page > pages,
+        "search": search,
+        "query": search.query.text,
+        "stories": stories,
+        "total": total,
+        "more_than": total > index.MAX_RESULTS,
+        "max_results": index.MAX_RESULTS,
+        "pages": pages,
+        "page": search.page,
+        "past_the_end": bool(search.query) and total > 0 and search.page > pages,
         "previous_url": search.url(page=search.page - 1) if search.page > 1 else None,
         "next_url": search.url(page=search.page + 1) if search.page < pages else None,
-        "relevance_url": search.url(sort=None, page=None), "newest_url": search.url(sort="newest", page=None),
+        "relevance_url": search.url(sort=None, page=None),
+        "newest_url": search.url(sort="newest", page=None),
         "first_page_url": search.url(page=None),
-        "sections": Section.objects.all(), "authors": Author.objects.all(), "tags": Tag.objects.all(),
+        "sections": Section.objects.all(),
+        "authors": Author.objects.all(),
+        "tags": Tag.objects.all(),
     }
     return _headers(render(request, "search/results.html", context))
 
@@ -114,12 +129,27 @@ def results_json(request):
     """The same results as JSON, for an as-you-type box: headline, URL, section, time, highlighted summary."""
     search = Search(request.GET)
     stories, total, pages = search.run() if search.query else ([], 0, 0)
-    return _headers(JsonResponse({
-        "query": search.query.text, "total": min(total, index.MAX_RESULTS), "more": total > index.MAX_RESULTS,
-        "page": search.page, "pages": pages,
-        "results": [{
-            "title": story.title, "title_html": story.title_html, "url": story.url, "section": story.section.name,
-            "published": timezone.localtime(story.first_published_at).isoformat(timespec="seconds"),
-            "summary": story.summary, "summary_html": story.summary_html,
-        } for story in stories],
-    }, json_dumps_params={"ensure_ascii": False}))
+    return _headers(
+        JsonResponse(
+            {
+                "query": search.query.text,
+                "total": min(total, index.MAX_RESULTS),
+                "more": total > index.MAX_RESULTS,
+                "page": search.page,
+                "pages": pages,
+                "results": [
+                    {
+                        "title": story.title,
+                        "title_html": story.title_html,
+                        "url": story.url,
+                        "section": story.section.name,
+                        "published": timezone.localtime(story.first_published_at).isoformat(timespec="seconds"),
+                        "summary": story.summary,
+                        "summary_html": story.summary_html,
+                    }
+                    for story in stories
+                ],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+    )

@@ -39,8 +39,9 @@ class IndexResults(BaseSearchResults):
         self.model = queryset.model
 
     def _clone(self):
-        new = self.__class__(self.backend, self.queryset, self.ranked_ids, self.order_by_relevance,
-                             self.prefetch_related)
+        new = self.__class__(
+            self.backend, self.queryset, self.ranked_ids, self.order_by_relevance, self.prefetch_related
+        )
         new.start, new.stop, new._score_field = self.start, self.stop, self._score_field
         return new
 
@@ -52,7 +53,7 @@ class IndexResults(BaseSearchResults):
         return queryset
 
     def _do_search(self):
-        results = list(self._ordered()[self.start:self.stop])
+        results = list(self._ordered()[self.start : self.stop])
         if self._score_field:
             for result in results:
                 setattr(result, self._score_field, None)
@@ -74,11 +75,13 @@ class NewsroomSearchBackend:
 
     def search(self, query, model_or_queryset, fields=None, operator=None, order_by_relevance=True):
         return self._answer(query, model_or_queryset, order_by_relevance) or self.inner.search(
-            query, model_or_queryset, fields=fields, operator=operator, order_by_relevance=order_by_relevance)
+            query, model_or_queryset, fields=fields, operator=operator, order_by_relevance=order_by_relevance
+        )
 
     def autocomplete(self, query, model_or_queryset, fields=None, operator=None, order_by_relevance=True):
         return self._answer(query, model_or_queryset, order_by_relevance) or self.inner.autocomplete(
-            query, model_or_queryset, fields=fields, operator=operator, order_by_relevance=order_by_relevance)
+            query, model_or_queryset, fields=fields, operator=operator, order_by_relevance=order_by_relevance
+        )
 
     def _answer(self, query, model_or_queryset, order_by_relevance):
         queryset = model_or_queryset if hasattr(model_or_queryset, "model") else model_or_queryset.objects.all()
@@ -97,8 +100,11 @@ class NewsroomSearchBackend:
         words = Q()
         for word in query.words:
             words &= Q(title__icontains=word)
-        not_live = queryset.filter(words, live=False).order_by("-latest_revision_created_at").values_list(
-            "pk", flat=True)[:MAX_NOT_LIVE]
+        not_live = (
+            queryset.filter(words, live=False)
+            .order_by("-latest_revision_created_at")
+            .values_list("pk", flat=True)[:MAX_NOT_LIVE]
+        )
         return live + list(not_live)
 
     def _author_ids(self, query, queryset):

@@ -13,9 +13,14 @@ from .test_html_validity import VNU
 
 pytestmark = pytest.mark.e2e
 
-SEARCH_PAGES = {"results": "/search/?q=the", "results-page-2": "/search/?q=the&page=2&sort=newest",
-                "empty": "/search/", "no-results": "/search/?q=xyzzyqwerty",
-                "past-the-end": "/search/?q=the&page=999", "escaped": "/search/?q=%3Cscript%3E"}
+SEARCH_PAGES = {
+    "results": "/search/?q=the",
+    "results-page-2": "/search/?q=the&page=2&sort=newest",
+    "empty": "/search/",
+    "no-results": "/search/?q=xyzzyqwerty",
+    "past-the-end": "/search/?q=the&page=999",
+    "escaped": "/search/?q=%3Cscript%3E",
+}
 
 
 @pytest.mark.parametrize("name", SEARCH_PAGES)
@@ -34,8 +39,12 @@ def test_search_pages_are_valid_html(server, tmp_path):
     for name, path in SEARCH_PAGES.items():
         files.append(tmp_path / f"{name}.html")
         files[-1].write_text(server.html(path), encoding="utf-8")
-    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout",
-                          *map(str, files)], capture_output=True, text=True, timeout=180)
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert json.loads(run.stdout)["messages"] == []
 
 

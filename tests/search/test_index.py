@@ -70,10 +70,14 @@ def test_what_is_searched_beyond_the_headline(db):
     author = Author.objects.create(name="Ostap Vyshnyakov", slug="ostap-vyshnyakov")
     tag = Tag.objects.create(name="Chornobyl zone", slug="chornobyl-zone")
     story = publish_story(
-        "A story", summary="Summary.", authors=[author],
-        body=[("paragraph", "<p>Body mentions <b>turbines</b>.</p>"),
-              ("quote", {"text": "We will rebuild the dam", "attribution": "Mayor"}),
-              ("image", {"image": None, "alt": "x", "caption": "Caption shows sunflowers", "credit": "AP"})],
+        "A story",
+        summary="Summary.",
+        authors=[author],
+        body=[
+            ("paragraph", "<p>Body mentions <b>turbines</b>.</p>"),
+            ("quote", {"text": "We will rebuild the dam", "attribution": "Mayor"}),
+            ("image", {"image": None, "alt": "x", "caption": "Caption shows sunflowers", "credit": "AP"}),
+        ],
     )
     story.tags.add(tag)
     story.save_revision().publish()
@@ -81,24 +85,27 @@ def test_what_is_searched_beyond_the_headline(db):
         assert story.pk in ids(word), word
 
 
-@pytest.mark.parametrize("stored, typed", [
-    ("Харків під обстрілом", "харків"),
-    ("ЄВРОПА І ЇЖАК", "європа їжак"),
-    ("Ґанок біля школи", "ґанок"),
-    ("Ціни на м’ясо зросли", "м'ясо"),
-    ("Ціни на м'ясо зросли", "мʼясо"),
-    ("Ціни на мʼясо зросли", "м’ясо"),
-    ("Обстріл Харкова вночі", "Харків"),
-    ("Shelling in Kharkiv overnight", "kharkiv"),
-    ("Обстріл Харкова вночі", "Kharkova"),
-    ("Мер Києва заявив", "Kyieva"),
-    ("Харків під обстрілом", "Kharkiv"),
-    ("Elections postponed", "election"),
-    ("Voters elected a mayor", "elect"),
-    ("Café reopens", "cafe"),
-    ("Reconstruction begins", "reconst"),
-    ("Відновлення почалося", "віднов"),
-])
+@pytest.mark.parametrize(
+    "stored, typed",
+    [
+        ("Харків під обстрілом", "харків"),
+        ("ЄВРОПА І ЇЖАК", "європа їжак"),
+        ("Ґанок біля школи", "ґанок"),
+        ("Ціни на м’ясо зросли", "м'ясо"),
+        ("Ціни на м'ясо зросли", "мʼясо"),
+        ("Ціни на мʼясо зросли", "м’ясо"),
+        ("Обстріл Харкова вночі", "Харків"),
+        ("Shelling in Kharkiv overnight", "kharkiv"),
+        ("Обстріл Харкова вночі", "Kharkova"),
+        ("Мер Києва заявив", "Kyieva"),
+        ("Харків під обстрілом", "Kharkiv"),
+        ("Elections postponed", "election"),
+        ("Voters elected a mayor", "elect"),
+        ("Café reopens", "cafe"),
+        ("Reconstruction begins", "reconst"),
+        ("Відновлення почалося", "віднов"),
+    ],
+)
 def test_languages(db, stored, typed):
     story = publish_story(stored)
     assert story.pk in ids(typed), (stored, typed)
@@ -111,8 +118,11 @@ def test_filters_by_section_author_tag_and_dates(db):
     tag = Tag.objects.first()
     story.tags.add(tag)
     story.save_revision().publish()
-    other = publish_story("Unfiltered marmot story", section=Section.objects.order_by("pk").first(),
-                          authors=[Author.objects.order_by("pk").first()])
+    other = publish_story(
+        "Unfiltered marmot story",
+        section=Section.objects.order_by("pk").first(),
+        authors=[Author.objects.order_by("pk").first()],
+    )
     assert set(ids("marmot")) == {story.pk, other.pk}
     assert ids("marmot", filters=index.Filters(section_id=section.pk)) == [story.pk]
     assert ids("marmot", filters=index.Filters(author_id=author.pk)) == [story.pk]
@@ -121,15 +131,45 @@ def test_filters_by_section_author_tag_and_dates(db):
 
     published = story.first_published_at
     assert set(ids("marmot", filters=index.Filters(since=published - datetime.timedelta(minutes=1)))) == {
-        story.pk, other.pk}
+        story.pk,
+        other.pk,
+    }
     assert ids("marmot", filters=index.Filters(until=published - datetime.timedelta(days=1))) == []
 
 
-@pytest.mark.parametrize("query", [
-    '"', '""', '"unbalanced', "*", "war*", "-war", "NOT war", "war OR peace", "NEAR(war peace)", "war NEAR peace",
-    "(war", "war)", "title:war", "{title}: war", "^war", "' OR 1=1 --", "'; DROP TABLE search_story_fts; --",
-    "a\x00b", "\udcff", "x" * 5000, "war " * 2000, "&", "!", ":*", "'", "\\", "%", "_",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '""',
+        '"unbalanced',
+        "*",
+        "war*",
+        "-war",
+        "NOT war",
+        "war OR peace",
+        "NEAR(war peace)",
+        "war NEAR peace",
+        "(war",
+        "war)",
+        "title:war",
+        "{title}: war",
+        "^war",
+        "' OR 1=1 --",
+        "'; DROP TABLE search_story_fts; --",
+        "a\x00b",
+        "\udcff",
+        "x" * 5000,
+        "war " * 2000,
+        "&",
+        "!",
+        ":*",
+        "'",
+        "\\",
+        "%",
+        "_",
+    ],
+)
 def test_engine_syntax_is_text(db, query):
     index.search(query)  # no exception
     index.search(query, newest=True)
