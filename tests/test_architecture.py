@@ -31,13 +31,15 @@ LAYERS = {
     "demo": {"newsroom"},
     "accounts": {"newsroom"},
     "uploads": set(),
+    # Search's pages are reader pages: they extend web's base page and use its news-style times.
+    "search": {"newsroom", "web"},
     # web's templates load syndication's template tags (the <head> of reader pages).
     "web": {"newsroom", "publishing", "live", "syndication", "uploads"},
     # The front of `bulletin serve` (granian): started by the CLI only.
     "front": {"newsroom", "live", "publishing", "web", "uploads", "asgi", "gc_freeze"},
-    "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads"},
+    "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads", "search"},
     "asgi": {"gc_freeze"},
-    "cli": {"newsroom", "newsdesk", "live", "publishing", "syndication", "web", "demo", "front", "gc_freeze"},
+    "cli": {"newsroom", "newsdesk", "live", "publishing", "syndication", "web", "demo", "front", "search", "gc_freeze"},
     "__main__": {"cli"},
 }
 
