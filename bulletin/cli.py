@@ -190,11 +190,13 @@ def rebuild(quiet):
     _setup_django()
     import time
 
+    from django.core.management import call_command
     from tqdm import tqdm
 
     from bulletin.newsroom.models import StoryPage
     from bulletin.search import index
 
+    call_command("migrate", interactive=False, verbosity=0)  # a database from before search has no index table yet
     started = time.monotonic()
     with tqdm(total=StoryPage.objects.live().count(), unit="story", disable=quiet) as bar:
         count = index.rebuild(progress=bar.update)
