@@ -9,6 +9,7 @@ from bulletin.front import files
 from bulletin.front.app import Front
 from bulletin.front.files import FileCache
 from bulletin.live.hub import LiveHub
+from tests.event_loop import run
 
 
 class RecordingDjango:
@@ -80,7 +81,7 @@ def call(app, path, method="GET", query=b"", headers=(), body_chunks=(b"",)):
         "query_string": query,
         "headers": [(name.lower().encode(), value.encode()) for name, value in headers],
     }
-    asyncio.run(app(scope, receive, send))
+    run(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
@@ -209,7 +210,7 @@ def test_lifespan_starts_and_stops_the_workers_tasks(site):
     async def send(message):
         sent.append(message["type"])
 
-    asyncio.run(front({"type": "lifespan"}, receive, send))
+    run(front({"type": "lifespan"}, receive, send))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert len(front.tasks) == 2 and all(task.cancelled() or task.done() for task in front.tasks)
 
@@ -232,5 +233,5 @@ def test_a_body_granian_cannot_read_gets_400_not_500(site):
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/admin/login/", "query_string": b"", "headers": []}
-    asyncio.run(front(scope, receive, send))
+    run(front(scope, receive, send))
     assert sent[0]["status"] == 400 and django.bodies == []

@@ -4,6 +4,7 @@ import asyncio
 
 from bulletin.front.app import Front
 from bulletin.live.hub import FIRST_FRAME, HEARTBEAT_FRAME, LiveHub, encode, requested_last_id
+from tests.event_loop import run
 
 
 def event(event_id, headline="Sirens"):
@@ -14,8 +15,8 @@ def test_a_resuming_client_gets_the_events_after_its_id():
     hub = LiveHub()
     hub.seed([event(1), event(2), event(3)])
     subscriber = hub.subscribe(last_id=1)
-    assert asyncio.run(subscriber.next_frames()) == FIRST_FRAME + encode(event(2)) + encode(event(3))
-    assert asyncio.run(hub.subscribe(last_id=None).next_frames()) == FIRST_FRAME
+    assert run(subscriber.next_frames()) == FIRST_FRAME + encode(event(2)) + encode(event(3))
+    assert run(hub.subscribe(last_id=None).next_frames()) == FIRST_FRAME
 
 
 def test_new_events_reach_every_subscriber_once():
@@ -24,7 +25,7 @@ def test_new_events_reach_every_subscriber_once():
     hub.receive([event(5)])
     hub.receive([event(5), event(6)])  # latest.json read again: 5 is not sent twice
     for subscriber in (first, second):
-        assert asyncio.run(subscriber.next_frames()) == FIRST_FRAME + encode(event(5)) + encode(event(6))
+        assert run(subscriber.next_frames()) == FIRST_FRAME + encode(event(5)) + encode(event(6))
 
 
 def test_a_removal_takes_the_story_out_of_the_replay():
@@ -32,7 +33,7 @@ def test_a_removal_takes_the_story_out_of_the_replay():
     hub = LiveHub()
     hub.seed([event(1, "Kept"), event(2, "Withdrawn")])
     hub.receive([{"id": 3, "type": "unpublished", "story": {"id": 2}, "removes": [2]}])
-    frames = asyncio.run(hub.subscribe(last_id=0).next_frames())
+    frames = run(hub.subscribe(last_id=0).next_frames())
     assert b"Withdrawn" not in frames
     assert b"Kept" in frames and b'"removes":[2]' in frames
 
@@ -42,9 +43,9 @@ def test_a_client_that_does_not_read_is_dropped_not_buffered():
     reader, sleeper = hub.subscribe(None), hub.subscribe(None)
     for _ in range(100):  # 1,400 bytes of heartbeats
         hub.heartbeat()
-        asyncio.run(reader.next_frames())  # this one reads
+        run(reader.next_frames())  # this one reads
     assert sleeper.dropped and sleeper.unsent == 0 and sleeper not in hub.subscribers
-    assert asyncio.run(sleeper.next_frames()) is None  # its stream ends; the browser reconnects and resumes
+    assert run(sleeper.next_frames()) is None  # its stream ends; the browser reconnects and resumes
     assert not reader.dropped and reader in hub.subscribers
 
 
@@ -76,7 +77,7 @@ def test_the_stream_sends_events_until_the_client_leaves(tmp_path):
         left.set()
         await stream
 
-    asyncio.run(session())
+    run(session())
     assert sent[0]["status"] == 200
     assert (b"content-type", b"text/event-stream; charset=utf-8") in sent[0]["headers"]
     body = b"".join(m["body"] for m in sent[1:])
