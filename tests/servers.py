@@ -1,7 +1,11 @@
 """Real `bulletin serve` processes on free ports, for the tests that meet the server over the network."""
 
+import contextlib
+import grp
 import http.client
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -113,3 +117,40 @@ def check_syndication_file(port, public, path, content_type):
     assert request(port, path, headers={"If-None-Match": headers["ETag"]})[0] == 304
     assert request(port, path, headers={"If-Modified-Since": headers["Last-Modified"]})[0] == 304
     return headers
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@contextlib.contextmanager
+def running_nginx(root, port, server_block, worker_connections=512, http_extra=""):
+    """Run nginx with ``server_block`` (the output of `bulletin nginx-config`) inside an http block, its files in
+    ``root``, until the block exits; ``http_extra`` adds http-level directives (timeouts)."""
+    if not os.path.exists(NGINX):
+        pytest.fail("nginx is not installed: apt-get install -y nginx (see .ci/run)")
+    temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    # nginx started by root runs its workers as nobody, who cannot read pytest's private temporary folders: every
+    # request would then be relayed to the app. Run them as the user the tests run as (nginx ignores the
+    # directive, with a warning, when it is not started by root).
+    user = f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}"
+    (root / "nginx.conf").write_text(
+        f"user {user}; worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
+        f"events {{ worker_connections {worker_connections}; }}\n"
+        f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
+        f"{http_extra}\n{server_block}\n}}\n"
+    )
+    process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf")], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            request(port, "/")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
+            time.sleep(0.1)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

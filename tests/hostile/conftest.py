@@ -9,19 +9,15 @@ configuration (`bulletin nginx-config`) over the same public/, to show the refer
 Nothing here asserts speed (the machine is shared and noisy): the tests assert behaviour, with generous timeouts.
 """
 
-import grp
 import os
-import pwd
 import re
-import shutil
 import subprocess
 import sys
-import time
 from types import SimpleNamespace
 
 import pytest
 
-from tests.servers import Server, bulletin, free_port, manage_code, request, server_env
+from tests.servers import Server, bulletin, free_port, manage_code, running_nginx, server_env
 
 #: The front's settings that these tests shorten, in one place (docs/settings.md): if the front renames them,
 #: change the names here. BULLETIN_HEADER_TIMEOUT is the seconds a client has to send a request's head, on a new
@@ -35,8 +31,6 @@ FRONT_SETTINGS = {"BULLETIN_HEADER_TIMEOUT": str(HEADER_READ_TIMEOUT)}
 TIMEOUT_MARGIN = 10
 #: The largest growth of the server's memory (all its processes) a flood may cause.
 MEMORY_GROWTH_LIMIT = 200 * 1024 * 1024
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @pytest.fixture(scope="session")
@@ -102,36 +96,14 @@ def nginx(front, tmp_path_factory):
     Its own limits are nginx's defaults but for the two timeouts, set like the front's so both can be watched
     closing a connection in the same few seconds.
     """
-    if not os.path.exists(NGINX):
-        pytest.fail("nginx is not installed: apt-get install -y nginx (see .ci/run)")
     root = tmp_path_factory.mktemp("nginx")
     port = free_port()
     block = bulletin(
         front.newsroom.env, "nginx-config", "--listen", f"127.0.0.1:{port}", "--upstream", f"127.0.0.1:{front.port}"
     )
-    temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    # As in tests/web/test_nginx.py: workers run as the test's user, who can read pytest's temporary folders.
-    user = f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}"
-    (root / "nginx.conf").write_text(
-        f"user {user}; worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
-        f"events {{ worker_connections 4096; }}\n"
-        f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
-        f"client_header_timeout {HEADER_READ_TIMEOUT}s; keepalive_timeout {KEEPALIVE_TIMEOUT}s;\n"
-        f"{block}\n}}\n"
-    )
-    process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf")], stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            request(port, "/")
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
-    yield SimpleNamespace(port=port, public=front.public)
-    process.terminate()
-    process.wait(timeout=10)
+    timeouts = f"client_header_timeout {HEADER_READ_TIMEOUT}s; keepalive_timeout {KEEPALIVE_TIMEOUT}s;"
+    with running_nginx(root, port, block, worker_connections=4096, http_extra=timeouts):
+        yield SimpleNamespace(port=port, public=front.public)
 
 
 @pytest.fixture

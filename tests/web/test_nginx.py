@@ -1,10 +1,7 @@
 """The documented nginx front (`bulletin nginx-config`) in a real nginx, proxying to a real `bulletin serve`."""
 
-import grp
 import gzip
 import os
-import pwd
-import shutil
 import subprocess
 import sys
 import time
@@ -12,9 +9,8 @@ import time
 import pytest
 
 from bulletin.publishing.paths import file_for
-from tests.servers import SYNDICATION_FILES, check_syndication_file, free_port, request
+from tests.servers import SYNDICATION_FILES, check_syndication_file, free_port, request, running_nginx
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UNPUBLISH_OLDEST = """
 from bulletin.newsroom.models import StoryPage
 story = StoryPage.objects.in_feed().last().specific
@@ -26,8 +22,6 @@ print(story.url)
 @pytest.fixture(scope="module")
 def nginx(server, tmp_path_factory):
     """nginx on a free port with Bulletin's generated server block, in front of the `server` fixture."""
-    if not os.path.exists(NGINX):
-        pytest.fail("nginx is not installed: apt-get install -y nginx (see .ci/run)")
     app_port, public, *_ = server
     root = tmp_path_factory.mktemp("nginx")
     port = free_port()
@@ -49,30 +43,8 @@ def nginx(server, tmp_path_factory):
         text=True,
     )
     assert block.returncode == 0, block.stderr
-    temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    # nginx started by root runs its workers as nobody, who cannot read pytest's private temporary folders: every
-    # request would then be relayed to the app. Run them as the user the tests run as (nginx ignores the
-    # directive, with a warning, when it is not started by root).
-    user = f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}"
-    (root / "nginx.conf").write_text(
-        f"user {user}; worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log warn; daemon off;\n"
-        f"events {{ worker_connections 512; }}\n"
-        f"http {{ include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; {temp}\n"
-        f"{block.stdout}\n}}\n"
-    )
-    process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf")], stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            request(port, "/")
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
-    yield port, public, server[2]
-    process.terminate()
-    process.wait(timeout=10)
+    with running_nginx(root, port, block.stdout):
+        yield port, public, server[2]
 
 
 def nginx_etag(path):
