@@ -2,6 +2,7 @@
 tests that change it run in a transaction that pytest-django rolls back."""
 
 import datetime
+import os
 import zoneinfo
 
 import pytest
@@ -18,7 +19,19 @@ def pytest_addoption(parser):
     parser.addoption("--e2e", action="store_true", help="also run the browser tests (tests/e2e)")
 
 
+#: The fixtures through which a test reaches the database that DATABASE_URL names.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup"}
+
+
 def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        # On PostgreSQL (`make test-postgresql`) only the tests that use the database run: the others do not
+        # depend on the database and already ran in the SQLite suite, so here they would only cost CI time.
+        uses_database = [
+            item for item in items if DATABASE_FIXTURES & set(item.fixturenames) or item.get_closest_marker("django_db")
+        ]
+        config.hook.pytest_deselected(items=[item for item in items if item not in uses_database])
+        items[:] = uses_database
     if config.getoption("--e2e"):
         return
     skip = pytest.mark.skip(reason="browser test: run with --e2e (make test does)")
