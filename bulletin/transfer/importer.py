@@ -50,6 +50,8 @@ from . import exporter, format
 #: Stories written per batch (and per search-indexing call): memory holds one batch.
 BATCH_SIZE = 500
 BODY_BLOCK_TYPES = frozenset(StoryBodyBlock.base_blocks)
+#: A page's references to rows an export does not carry (accounts, revisions) or that the import sets itself.
+PAGE_REFERENCES = ("content_type", "locale", "live_revision", "latest_revision", "owner", "locked_by")
 #: Models whose ids the import sets itself; PostgreSQL's sequences are moved past them at the end.
 MODELS_WITH_KEPT_IDS = (
     get_image_model(),
@@ -72,14 +74,22 @@ class NewsroomNotEmpty(Exception):
 class ImportResult:
     created: collections.Counter
     updated: collections.Counter
+    unchanged: collections.Counter
     dry_run: bool
 
     def table(self):
-        """Rows for summary.table: an import of an export creates everything or fails as a whole, so nothing is
-        ever skipped or failed on its own; the columns are those of the other importers' summaries."""
+        """Rows for summary.table. An import of an export creates everything or fails as a whole, so nothing is
+        ever skipped or failed on its own; the columns are those of the other importers' summaries. A file is
+        unchanged when MEDIA_ROOT has it already, with the same content."""
         kinds = [kind for kind in format.RECORD_TYPES if self.created[kind] or self.updated[kind]]
         return {
-            kind: {"created": self.created[kind], "updated": self.updated[kind], "skipped": 0, "failed": 0}
+            kind: {
+                "created": self.created[kind],
+                "updated": self.updated[kind],
+                "unchanged": self.unchanged[kind],
+                "skipped": 0,
+                "failed": 0,
+            }
             for kind in [*kinds, "file"]
         }
 
@@ -107,15 +117,21 @@ def import_newsroom(folder, dry_run=False, progress=None):
     except BaseException:
         loader.remove_copied_files()
         raise
-    return ImportResult(created=loader.created, updated=loader.updated, dry_run=dry_run)
+    return ImportResult(created=loader.created, updated=loader.updated, unchanged=loader.unchanged, dry_run=dry_run)
 
 
 def _describe(record):
     """Name the item of a record for an error message: its type, id and slug, name or path where it has one."""
     kind = record.get("type", "record")
-    label = next((record[key] for key in ("slug", "name", "old_path", "path") if isinstance(record.get(key), str)), "")
+    label = next(
+        (record[key] for key in ("slug", "name", "title", "old_path", "path") if isinstance(record.get(key), str)), ""
+    )
     ident = f" {record['id']}" if "id" in record else ""
     return f"{kind}{ident}" + (f" “{label}”" if label else "")
+
+
+def _describe_story(story):
+    return f"story {story.pk} “{story.slug}”"
 
 
 def _reason(error):
@@ -154,7 +170,7 @@ class Loader:
 
     def __init__(self, folder, dry_run, progress):
         self.folder, self.dry_run, self.progress = folder, dry_run, progress
-        self.created, self.updated = collections.Counter(), collections.Counter()
+        self.created, self.updated, self.unchanged = collections.Counter(), collections.Counter(), collections.Counter()
         self.copied_files = []
         self.ids = collections.defaultdict(set)  # kind → ids loaded, to check references before writing
         #: page id (None: Wagtail's root) → [path, depth, children so far, url_path] of the pages others go under
@@ -198,8 +214,7 @@ class Loader:
     def load(self, number, record):
         kind = record["type"]
         if kind == "story":
-            self._check_story(record)
-            self.stories.append(record)
+            self.stories.append(self._story_rows(record))
             if len(self.stories) >= BATCH_SIZE:
                 self._write_stories()
         else:
@@ -269,19 +284,19 @@ class Loader:
             raise ValueError(f"{source} is missing: the export is incomplete")
         if _sha1(source) != record["sha1"]:
             raise ValueError(f"{source} does not match its sha1: the file is damaged or was changed")
-        if self.dry_run:
-            self.created["file"] += 1
-            return name
         if default_storage.exists(name):
-            if _sha1_of_stored(name) != _sha1(source):
+            if _sha1_of_stored(name) != record["sha1"]:
                 raise ValueError(
                     f"MEDIA_ROOT already has a different file {name}; import into a newsroom with an empty media folder"
                 )
+            self.unchanged["file"] += 1
+            return name
+        self.created["file"] += 1
+        if self.dry_run:
             return name
         with source.open("rb") as data:
             saved = default_storage.save(name, data)
         self.copied_files.append(saved)
-        self.created["file"] += 1
         return saved
 
     def _load_section(self, record):
@@ -346,7 +361,7 @@ class Loader:
 
     def _load_news_feed_page(self, record):
         page = NewsFeedPage(**self._page(record, None, ContentType.objects.get_for_model(NewsFeedPage)))
-        page.clean_fields(exclude=["content_type", "locale", "live_revision", "latest_revision", "owner", "locked_by"])
+        page.clean_fields(exclude=PAGE_REFERENCES)
         insert_rows(Page, [page])
         insert_rows(NewsFeedPage, [page])
         self.children[page.pk] = [page.path, page.depth, 0, page.url_path]
@@ -391,72 +406,63 @@ class Loader:
             raise ValueError("a story with this id came earlier in the file")
         self.ids["story"].add(record["id"])
 
-    def _write_stories(self):
-        records, self.stories = self.stories, []
-        try:
-            self._write_story_batch(records)
-        except DatabaseError as error:
-            raise format.ExportFileError(
-                f"The stories from {_describe(records[0])} to {_describe(records[-1])} could not be written: {error}"
-            ) from None
-
-    def _write_story_batch(self, records):
-        stories, bylines, tags, sources, corrections, entries = [], [], [], [], [], []
-        through = StoryPage.tags.through
-        for record in records:
-            page = self._page(record, record["parent"], self.story_type)
-            story = StoryPage(
-                **page,
-                **{name: record[name] for name in exporter.STORY_FIELDS if name != "updated_at"},
-                updated_at=_time(record["updated_at"]),
-                body=record["body"],
-                feature_image_id=record["feature_image"],
-                section_id=record["section"],
-            )
-            try:
-                story.clean_fields(
-                    exclude=[
-                        "body",
-                        "feature_image",
-                        "section",
-                        "content_type",
-                        "locale",
-                        "live_revision",
-                        "latest_revision",
-                        "owner",
-                        "locked_by",
-                    ]
-                )
-            except ValidationError as error:
-                raise format.ExportFileError(f"{_describe(record)}: {_reason(error)}") from None
-            # On a copy: reading the body turns its raw data into values, and a link card to a story of this same
-            # batch, not written yet, would become an empty one when the row is written.
-            story.reading_minutes = StoryPage(
-                title=story.title, summary=story.summary, body=record["body"], feature_image_id=story.feature_image_id
-            ).compute_reading_minutes()
-            stories.append(story)
-            bylines += [Byline(page_id=story.pk, author_id=a, sort_order=i) for i, a in enumerate(record["authors"])]
-            tags += [through(storypage_id=story.pk, tag_id=tag) for tag in record["tags"]]
-            sources += [
-                CitedSource(page_id=story.pk, name=s["name"], url=s["url"], sort_order=i)
-                for i, s in enumerate(record["sources"])
-            ]
-            corrections += [
+    def _story_rows(self, record):
+        """The rows of one story: its Page and StoryPage row (one object) and the rows that belong to it. Made
+        when its line is read, so that anything wrong in it is reported with its line."""
+        self._check_story(record)
+        story = StoryPage(
+            **self._page(record, record["parent"], self.story_type),
+            **{name: record[name] for name in exporter.STORY_FIELDS if name != "updated_at"},
+            updated_at=_time(record["updated_at"]),
+            body=record["body"],
+            feature_image_id=record["feature_image"],
+            section_id=record["section"],
+        )
+        story.clean_fields(exclude=["body", "feature_image", "section", *PAGE_REFERENCES])
+        # On a copy: reading the body turns its raw data into values, and a link card to a story not written yet
+        # (later in this batch) would become an empty one when the row is written.
+        story.reading_minutes = StoryPage(
+            title=story.title, summary=story.summary, body=record["body"], feature_image_id=story.feature_image_id
+        ).compute_reading_minutes()
+        rows = [
+            *(Byline(page_id=story.pk, author_id=a, sort_order=i) for i, a in enumerate(record["authors"])),
+            *(StoryPage.tags.through(storypage_id=story.pk, tag_id=tag) for tag in record["tags"]),
+            *(
+                CitedSource(page_id=story.pk, name=source["name"], url=source["url"], sort_order=i)
+                for i, source in enumerate(record["sources"])
+            ),
+            *(
                 Correction(page_id=story.pk, corrected_at=_time(c["corrected_at"]), text=c["text"], sort_order=i)
                 for i, c in enumerate(record["corrections"])
-            ]
-            entries += [
+            ),
+            *(
                 ListingEntry(kind=kind, collection_id=collection_id, story_id=story.pk, position=position)
                 for kind, collection_id, position in record["listings"]
-            ]
-        insert_rows(Page, stories)
-        insert_rows(StoryPage, stories)
-        Byline.objects.bulk_create(bylines)
-        through.objects.bulk_create(tags)
-        CitedSource.objects.bulk_create(sources)
-        Correction.objects.bulk_create(corrections)
-        ListingEntry.objects.bulk_create(entries)
-        self._first_revisions([story.pk for story in stories])
+            ),
+        ]
+        for row in rows:
+            row.clean_fields(exclude=["page", "story", "author", "storypage", "tag"])
+        return story, rows
+
+    def _write_stories(self):
+        """Write the stories read so far, in a few statements, with their first revisions and search index."""
+        batch, self.stories = self.stories, []
+        stories = [story for story, _rows in batch]
+        try:
+            insert_rows(Page, stories)
+            insert_rows(StoryPage, stories)
+            related = collections.defaultdict(list)
+            for _story, rows in batch:
+                for row in rows:
+                    related[type(row)].append(row)
+            for model, rows in related.items():
+                model.objects.bulk_create(rows)
+            self._first_revisions([story.pk for story in stories])
+        except DatabaseError as error:
+            raise format.ExportFileError(
+                f"The stories from {_describe_story(stories[0])} to {_describe_story(stories[-1])} could not be "
+                f"written: {error}"
+            ) from None
         stories_loaded.send(__name__, story_ids=[story.pk for story in stories])  # the search index, this batch
         self.created["story"] += len(stories)
 

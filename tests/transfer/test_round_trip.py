@@ -34,7 +34,8 @@ with transaction.atomic():
     stories[-3].unpublish()  # its URL is gone (410), and the feed has a gap
     Redirect.objects.create(old_path="/2019/03/old-story", redirect_page=stories[2])
     Redirect.objects.create(old_path="/elsewhere", redirect_link="https://example.org/", is_permanent=False)
-    report = get_document_model().objects.create(title="Report", file=ContentFile(b"%PDF-1.4 report", name="report.pdf"))
+    pdf = ContentFile(b"%PDF-1.4 report", name="report.pdf")
+    report = get_document_model().objects.create(title="Report", file=pdf)
     author = Author.objects.order_by("pk").first()
     author.links.add(author.links.model(label="Bluesky", url="https://bsky.app/profile/example"))
     author.save()
