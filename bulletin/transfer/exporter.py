@@ -12,13 +12,14 @@ import json
 import os
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from bulletin.live.models import LiveEvent
 from bulletin.newsroom.models import (
@@ -149,6 +150,7 @@ def export_newsroom(folder, progress=None):
     """Write the newsroom into ``folder`` (created; it must be empty). Returns the count of each record type
     and of files. The manifest is written last, so a folder without one is an export that did not finish."""
     folder = Path(folder)
+    _refuse_unknown_pages()
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise format.ExportFileError(f"{folder} is not empty; export into a new folder.")
@@ -200,6 +202,18 @@ def export_newsroom(folder, progress=None):
     temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     temporary.replace(folder / format.MANIFEST_FILE)
     return writer.counts
+
+
+def _refuse_unknown_pages():
+    """Format version 1 knows the News Feed page and stories: a page of another type would be left out without a
+    word, and the imported site would lack it. Better to refuse until the format carries it."""
+    known = ContentType.objects.get_for_models(NewsFeedPage, StoryPage).values()
+    other = Page.objects.filter(depth__gt=1).exclude(content_type__in=known).select_related("content_type").first()
+    if other is not None:
+        raise format.ExportFileError(
+            f"The page “{other.title}” (id {other.pk}) is a {other.content_type.name}, which format_version "
+            f"{format.FORMAT_VERSION} does not carry; nothing was exported."
+        )
 
 
 def _write_publication(writer):

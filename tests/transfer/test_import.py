@@ -1,11 +1,13 @@
 """`bulletin import bulletin` in-process, on the test database (SQLite or PostgreSQL): the demo newsroom exported,
 the newsroom emptied, then imported again, whole, damaged, or as a dry run."""
 
+import datetime
 import json
 
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -36,9 +38,8 @@ from tests.conftest import DEMO_STORIES
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def exported(tmp_path, settings):
-    """The demo newsroom exported into tmp_path/export, then removed from the database, with a new, empty
+def export_and_empty(tmp_path, settings):
+    """Export the newsroom into tmp_path/export, then remove it from the database and give it a new, empty
     MEDIA_ROOT: an empty newsroom.
 
     Removed row by row in SQL: deleting pages through Wagtail would unpublish them and record 410s and live events,
@@ -58,6 +59,12 @@ def exported(tmp_path, settings):
         index.engine().clear(cursor)
     Page.objects.filter(depth=1).update(numchild=0)
     return folder
+
+
+@pytest.fixture
+def exported(tmp_path, settings):
+    """The demo newsroom, exported; the newsroom is then empty."""
+    return export_and_empty(tmp_path, settings)
 
 
 def records(folder):
@@ -217,3 +224,24 @@ def test_export_refuses_a_folder_that_is_not_empty(tmp_path):
     (tmp_path / "something").write_text("x")
     with pytest.raises(ExportFileError, match="not empty"):
         exporter.export_newsroom(tmp_path)
+
+
+def test_export_refuses_a_page_type_the_format_does_not_carry(tmp_path):
+    Page.get_first_root_node().add_child(instance=Page(title="About us", slug="about-us"))
+    with pytest.raises(ExportFileError, match="“About us” .* does not carry"):
+        exporter.export_newsroom(tmp_path / "export")
+
+
+def test_a_scheduled_story_stays_scheduled(tmp_path, settings, feed_page):
+    go_live = timezone.now() + datetime.timedelta(days=3)
+    story = StoryPage(title="Scheduled", slug="scheduled", summary="Later.", section=Section.objects.first())
+    story.live = False
+    story.bylines = [Byline(author=Author.objects.first())]
+    feed_page.add_child(instance=story)
+    story.go_live_at = go_live
+    story.save_revision(approved_go_live_at=go_live).publish()
+    folder = export_and_empty(tmp_path, settings)
+    importer.import_newsroom(folder)
+    imported = StoryPage.objects.get(slug="scheduled")
+    assert not imported.live and imported.go_live_at == go_live and imported.live_revision is None
+    assert Revision.objects.get(pk=imported.latest_revision_id).approved_go_live_at == go_live
