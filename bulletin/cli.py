@@ -203,6 +203,56 @@ def rebuild(quiet):
     click.echo(f"Indexed {count} stories in {time.monotonic() - started:.1f} s ({index.index_size() / 1e6:.1f} MB).")
 
 
+@cli.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=str))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def export_newsroom(directory, quiet):
+    """Write the whole newsroom into DIRECTORY (a new folder): JSON and the original files (docs/exporting.md)."""
+    _setup_django()
+    from django.core.management import call_command
+    from tqdm import tqdm
+
+    from bulletin.transfer import exporter, summary
+    from bulletin.transfer.format import ExportFileError
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        with tqdm(total=exporter.record_count(), unit="record", disable=quiet) as bar:
+            counts = exporter.export_newsroom(directory, progress=bar.update)
+    except ExportFileError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(summary.table({kind: {"exported": count} for kind, count in counts.items()}))
+    click.echo(f"Exported to {directory}.")
+
+
+@cli.group("import")
+def import_group():
+    """Bring a newsroom's content in (docs/exporting.md)."""
+
+
+@import_group.command("bulletin")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option("--dry-run", is_flag=True, help="Read and check everything, report what would be created, write nothing.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def import_bulletin(directory, dry_run, quiet):
+    """Load a `bulletin export` folder into an empty newsroom, all or nothing; then run `bulletin build`."""
+    _setup_django()
+    from django.core.management import call_command
+    from tqdm import tqdm
+
+    from bulletin.transfer import importer, summary
+    from bulletin.transfer.format import ExportFileError, read_manifest
+
+    call_command("migrate", interactive=False, verbosity=0)  # creates the database if there is none
+    try:
+        with tqdm(total=sum(read_manifest(directory)["records"].values()), unit="record", disable=quiet) as bar:
+            result = importer.import_newsroom(directory, dry_run=dry_run, progress=bar.update)
+    except (ExportFileError, importer.NewsroomNotEmpty) as error:
+        raise click.ClickException(f"{error}\nNothing was imported; the newsroom is as it was.") from None
+    click.echo(summary.table(result.table()))
+    click.echo("Dry run: nothing was written." if dry_run else "Imported. Run `bulletin build` to render public/.")
+
+
 @cli.command("nginx-config")
 @click.option("--listen", default="80", show_default=True, help="What nginx listens on (port or address:port).")
 @click.option("--upstream", default="127.0.0.1:8000", show_default=True, help="Where `bulletin serve` listens.")

@@ -30,6 +30,8 @@ LAYERS = {
     "syndication": {"newsroom"},
     "demo": {"newsroom"},
     "accounts": {"newsroom"},
+    # Export and import of a whole newsroom: its content, its publisher's 410 list and its live events.
+    "transfer": {"newsroom", "publishing", "live"},
     "uploads": set(),
     # Search's pages are reader pages: they extend web's base page and use its news-style times.
     "search": {"newsroom", "web"},
@@ -39,7 +41,19 @@ LAYERS = {
     "front": {"newsroom", "live", "publishing", "web", "uploads", "asgi", "gc_freeze"},
     "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads", "search"},
     "asgi": {"gc_freeze"},
-    "cli": {"newsroom", "newsdesk", "live", "publishing", "syndication", "web", "demo", "front", "search", "gc_freeze"},
+    "cli": {
+        "newsroom",
+        "newsdesk",
+        "live",
+        "publishing",
+        "syndication",
+        "web",
+        "demo",
+        "front",
+        "search",
+        "transfer",
+        "gc_freeze",
+    },
     "__main__": {"cli"},
 }
 

@@ -21,10 +21,14 @@ def render_cli_reference():
         "# `bulletin` command reference\n\n",
         "Generated from `--help` by `python -m tests.test_docs`; `make test` fails when it is out of date.\n",
     ]
-    for name in [None, *sorted(cli.commands)]:
-        args = [name, "--help"] if name else ["--help"]
-        output = runner.invoke(cli, args, prog_name="bulletin", terminal_width=100).output
-        parts.append(f"\n## bulletin {name or ''}".rstrip() + "\n\n```\n" + output.rstrip() + "\n```\n")
+    # Each command, and each subcommand of a group (`bulletin import bulletin`, `bulletin search rebuild`).
+    names = [[]]
+    for name in sorted(cli.commands):
+        names.append([name])
+        names += [[name, sub] for sub in sorted(getattr(cli.commands[name], "commands", {}))]
+    for args in names:
+        output = runner.invoke(cli, [*args, "--help"], prog_name="bulletin", terminal_width=100).output
+        parts.append(f"\n## bulletin {' '.join(args)}".rstrip() + "\n\n```\n" + output.rstrip() + "\n```\n")
     return "".join(parts)
 
 

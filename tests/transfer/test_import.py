@@ -1,0 +1,247 @@
+"""`bulletin import bulletin` in-process, on the test database (SQLite or PostgreSQL): the demo newsroom exported,
+the newsroom emptied, then imported again, whole, damaged, or as a dry run."""
+
+import datetime
+import json
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import timezone
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.models import Rendition
+from wagtail.models import Page, Revision, Site
+
+from bulletin.live.models import LiveEvent
+from bulletin.newsroom.models import (
+    Author,
+    AuthorLink,
+    Byline,
+    CitedSource,
+    Correction,
+    ListingEntry,
+    NewsFeedPage,
+    PublicationSettings,
+    Section,
+    Sequence,
+    StoryPage,
+    Tag,
+)
+from bulletin.publishing.models import GoneURL
+from bulletin.search import index
+from bulletin.transfer import exporter, importer
+from bulletin.transfer.format import ExportFileError
+from tests.conftest import DEMO_STORIES
+
+pytestmark = pytest.mark.django_db
+
+
+def export_and_empty(tmp_path, settings):
+    """Export the newsroom into tmp_path/export, then remove it from the database and give it a new, empty
+    MEDIA_ROOT: an empty newsroom.
+
+    Removed row by row in SQL: deleting pages through Wagtail would unpublish them and record 410s and live events,
+    which are not what an empty newsroom has. Foreign keys are checked at commit, which a test never reaches.
+    """
+    folder = tmp_path / "export"
+    exporter.export_newsroom(folder)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    through = StoryPage.tags.through
+    models = [ListingEntry, Byline, CitedSource, Correction, through, AuthorLink, StoryPage, NewsFeedPage, Revision]
+    models += [Site, Redirect, GoneURL, LiveEvent, Sequence, Author, Section, Tag, Rendition, get_image_model()]
+    models += [get_document_model()]
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        cursor.execute(f"DELETE FROM {Page._meta.db_table} WHERE depth > 1")
+        index.engine().clear(cursor)
+    Page.objects.filter(depth=1).update(numchild=0)
+    return folder
+
+
+@pytest.fixture
+def exported(tmp_path, settings):
+    """The demo newsroom, exported; the newsroom is then empty."""
+    return export_and_empty(tmp_path, settings)
+
+
+def records(folder):
+    return (folder / "newsroom.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def write_records(folder, lines):
+    (folder / "newsroom.jsonl").write_text("".join(lines), encoding="utf-8")
+
+
+def assert_newsroom_is_empty():
+    assert not StoryPage.objects.exists() and not NewsFeedPage.objects.exists() and not Author.objects.exists()
+    assert not get_image_model().objects.exists() and not Section.objects.exists()
+
+
+def test_import_gives_back_the_same_newsroom(exported, tmp_path):
+    result = importer.import_newsroom(exported)
+    assert result.created["story"] == DEMO_STORIES and not result.dry_run
+    exporter.export_newsroom(tmp_path / "again")
+    assert (tmp_path / "again" / "newsroom.jsonl").read_bytes() == (exported / "newsroom.jsonl").read_bytes()
+    assert Page.find_problems() == ([], [], [], [], [])
+
+
+def test_imported_stories_have_a_first_revision_and_are_searchable(exported):
+    importer.import_newsroom(exported)
+    stories = StoryPage.objects.all()
+    assert all(s.latest_revision_id and s.live_revision_id == s.latest_revision_id for s in stories)
+    story = stories.order_by("feed_position").first()
+    revision = Revision.objects.get(pk=story.latest_revision_id)
+    assert revision.as_object().title == story.title and revision.as_object().bylines.count() == story.bylines.count()
+    assert index.search(story.title.split()[-1]).total >= 1
+
+
+def test_new_rows_after_an_import_get_new_ids(exported):
+    """Ids are kept; PostgreSQL's sequences must then be moved past them, or the next row would collide."""
+    importer.import_newsroom(exported)
+    highest = max(Section.objects.values_list("pk", flat=True))
+    assert Section.objects.create(name="Science", slug="science").pk > highest
+    feed_page = NewsFeedPage.objects.get()
+    story = StoryPage(
+        title="After the import", slug="after-the-import", summary="New.", section=Section.objects.first()
+    )
+    feed_page.add_child(instance=story)
+    assert story.pk > max(StoryPage.objects.exclude(pk=story.pk).values_list("pk", flat=True))
+
+
+def test_dry_run_reports_the_same_and_writes_nothing(exported, tmp_path):
+    dry = importer.import_newsroom(exported, dry_run=True)
+    assert dry.dry_run and dry.created["story"] == DEMO_STORIES
+    assert_newsroom_is_empty()
+    assert not default_storage.exists("original_images")
+    real = importer.import_newsroom(exported)
+    assert real.table() == dry.table()  # the same summary, row for row
+
+
+def test_a_newsroom_with_content_is_refused(exported):
+    importer.import_newsroom(exported)
+    with pytest.raises(importer.NewsroomNotEmpty, match="already"):
+        importer.import_newsroom(exported)
+    assert StoryPage.objects.count() == DEMO_STORIES
+
+
+def test_a_line_cut_short_names_the_line_and_changes_nothing(exported):
+    lines = records(exported)
+    story_line = next(n for n, line in enumerate(lines) if '"type":"story"' in line) + 5
+    write_records(exported, lines[:story_line] + [lines[story_line][:40]])
+    publication = PublicationSettings.load().name
+    with pytest.raises(ExportFileError, match=rf"line {story_line + 1}: the line is cut short"):
+        importer.import_newsroom(exported)
+    assert_newsroom_is_empty()
+    assert PublicationSettings.load().name == publication
+    assert not default_storage.exists(json.loads(lines[1])["file"])  # the image files copied are removed again
+
+
+def test_a_file_cut_at_a_line_boundary_is_still_truncated(exported):
+    lines = records(exported)
+    write_records(exported, lines[:-3])
+    with pytest.raises(ExportFileError, match=r"holds \d+ counter records but manifest.json says \d+"):
+        importer.import_newsroom(exported)
+    assert_newsroom_is_empty()
+
+
+def test_invalid_json_names_the_line(exported):
+    lines = records(exported)
+    lines[3] = lines[3].replace('"', "'", 2)
+    write_records(exported, lines)
+    with pytest.raises(ExportFileError, match=r"line 4: not valid JSON"):
+        importer.import_newsroom(exported)
+
+
+def test_a_story_that_names_a_missing_section_is_named(exported):
+    lines = records(exported)
+    number = next(n for n, line in enumerate(lines) if '"type":"story"' in line)
+    story = json.loads(lines[number])
+    story["section"] = 9999
+    lines[number] = json.dumps(story, ensure_ascii=False) + "\n"
+    write_records(exported, lines)
+    with pytest.raises(
+        ExportFileError, match=rf"line {number + 1} \(story {story['id']} “{story['slug']}”\): its section"
+    ):
+        importer.import_newsroom(exported)
+    assert_newsroom_is_empty()
+
+
+def test_a_story_with_a_missing_field_or_a_bad_value_is_named(exported):
+    lines = records(exported)
+    number = next(n for n, line in enumerate(lines) if '"type":"story"' in line)
+    story = json.loads(lines[number])
+    del story["summary"]
+    lines[number] = json.dumps(story) + "\n"
+    write_records(exported, lines)
+    with pytest.raises(ExportFileError, match=rf"story {story['id']} .*missing field 'summary'"):
+        importer.import_newsroom(exported)
+    story["summary"], story["title"] = "A summary.", "x" * 300
+    lines[number] = json.dumps(story) + "\n"
+    write_records(exported, lines)
+    with pytest.raises(ExportFileError, match=rf"story {story['id']} .*title: Ensure this value has at most 255"):
+        importer.import_newsroom(exported)
+    assert_newsroom_is_empty()
+
+
+def test_a_damaged_image_file_is_named(exported):
+    image = json.loads(records(exported)[1])
+    path = exported / "media" / image["file"]
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ExportFileError, match=rf"image {image['id']} .*does not match its sha1"):
+        importer.import_newsroom(exported)
+    assert_newsroom_is_empty()
+
+
+def test_records_out_of_order_are_refused(exported):
+    lines = records(exported)
+    write_records(exported, [*lines[:2], lines[-1], *lines[2:]])  # a counter, then the second image
+    with pytest.raises(ExportFileError, match="line 4: a image record after counter records"):
+        importer.import_newsroom(exported)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (None, "manifest.json is missing"),
+        ("{not json", "not valid JSON"),
+        ('{"format": "something-else"}', "does not describe a Bulletin export"),
+        ('{"format": "bulletin-export", "format_version": 2, "records": {}}', "format_version 2"),
+    ],
+)
+def test_a_bad_manifest_is_refused(exported, manifest, message):
+    if manifest is None:
+        (exported / "manifest.json").unlink()
+    else:
+        (exported / "manifest.json").write_text(manifest)
+    with pytest.raises(ExportFileError, match=message):
+        importer.import_newsroom(exported)
+
+
+def test_export_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "something").write_text("x")
+    with pytest.raises(ExportFileError, match="not empty"):
+        exporter.export_newsroom(tmp_path)
+
+
+def test_export_refuses_a_page_type_the_format_does_not_carry(tmp_path):
+    Page.get_first_root_node().add_child(instance=Page(title="About us", slug="about-us"))
+    with pytest.raises(ExportFileError, match="“About us” .* does not carry"):
+        exporter.export_newsroom(tmp_path / "export")
+
+
+def test_a_scheduled_story_stays_scheduled(tmp_path, settings, feed_page):
+    go_live = timezone.now() + datetime.timedelta(days=3)
+    story = StoryPage(title="Scheduled", slug="scheduled", summary="Later.", section=Section.objects.first())
+    story.live = False
+    story.bylines = [Byline(author=Author.objects.first())]
+    feed_page.add_child(instance=story)
+    story.go_live_at = go_live
+    story.save_revision(approved_go_live_at=go_live).publish()
+    folder = export_and_empty(tmp_path, settings)
+    importer.import_newsroom(folder)
+    imported = StoryPage.objects.get(slug="scheduled")
+    assert not imported.live and imported.go_live_at == go_live and imported.live_revision is None
+    assert Revision.objects.get(pk=imported.latest_revision_id).approved_go_live_at == go_live
