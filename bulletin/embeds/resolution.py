@@ -106,6 +106,9 @@ def _keep_thumbnail(snapshot, url, key):
     except (requests.RequestException, OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
         logger.warning("embed thumbnail %s not kept: %s", url, error)
         return
+    # One file per embed URL: a new resolution replaces the file rather than adding one beside it.
+    name = snapshot.thumbnail.field.generate_filename(snapshot, f"{key}.{suffix}")
+    snapshot.thumbnail.storage.delete(name)
     snapshot.thumbnail.save(f"{key}.{suffix}", ContentFile(body), save=False)
     snapshot.thumbnail_width, snapshot.thumbnail_height = width, height
 
