@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 
+from tests.embeds.provider_servers import embed_providers, local_embed_providers  # noqa: F401 (fixtures)
 from tests.servers import Server, bulletin, manage_code, server_env
 
 #: The demo newsroom the tests read: small enough to build in seconds, big enough for several feed pages.

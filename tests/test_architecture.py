@@ -23,11 +23,13 @@ LAYERS = {
     "__init__": set(),
     "settings": set(),
     "gc_freeze": set(),
-    "newsroom": set(),
+    # Posts of other sites in a story (its block is in newsroom's story body): Django and Wagtail only.
+    "embeds": set(),
+    "newsroom": {"embeds"},
     "newsdesk": {"newsroom"},
     "live": {"newsroom"},
     "publishing": {"newsroom"},
-    "syndication": {"newsroom"},
+    "syndication": {"newsroom", "embeds"},
     "demo": {"newsroom"},
     "accounts": {"newsroom"},
     # Export and import of a whole newsroom: its content, its publisher's 410 list and its live events.
@@ -36,7 +38,7 @@ LAYERS = {
     # Search's pages are reader pages: they extend web's base page and use its news-style times.
     "search": {"newsroom", "web"},
     # web's templates load syndication's template tags (the <head> of reader pages).
-    "web": {"newsroom", "publishing", "live", "syndication", "uploads"},
+    "web": {"newsroom", "publishing", "live", "syndication", "uploads", "embeds"},
     # The front of `bulletin serve` (granian): started by the CLI only.
     "front": {"newsroom", "live", "publishing", "web", "uploads", "asgi", "gc_freeze"},
     "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads", "search"},

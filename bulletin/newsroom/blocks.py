@@ -11,6 +11,8 @@ from wagtail import blocks
 from wagtail.images import blocks as image_blocks
 from wagtail.rich_text import expand_db_html
 
+from bulletin.embeds.blocks import EmbedBlock
+
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 # What may survive in a paragraph's HTML, whatever wrote it (the editor, an importer, the API).
@@ -144,3 +146,4 @@ class StoryBodyBlock(blocks.StreamBlock):
     image = ImageBlock()
     quote = QuoteBlock()
     link_card = LinkCardBlock()
+    embed = EmbedBlock()

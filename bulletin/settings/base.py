@@ -1,5 +1,6 @@
 """Settings shared by every environment. Nothing here imports from bulletin."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -28,12 +29,14 @@ INSTALLED_APPS = [
     "bulletin.demo",
     "bulletin.accounts",
     "bulletin.uploads",
+    "bulletin.embeds",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
     "wagtail.documents",
+    "wagtail.embeds",
     "wagtail.images",
     "wagtail.search",
     "wagtail.admin",
@@ -228,6 +231,14 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_I18N_ENABLED = False
 
 LOGIN_URL = "wagtailadmin_login"
+
+# Embeds in stories (bulletin/embeds, docs/editing.md): Wagtail resolves them with Bulletin's providers only.
+WAGTAILEMBEDS_FINDERS = [{"class": "bulletin.embeds.finders.ProviderFinder"}]
+#: Per provider, another oEmbed endpoint (Telegram: the site of its post pages) or player origin, as JSON:
+#: {"youtube": {"endpoint": "…", "player": "…"}}. For a proxy, a new Graph API version, or the tests' local servers.
+BULLETIN_EMBED_PROVIDERS = json.loads(os.environ.get("BULLETIN_EMBED_PROVIDERS") or "{}")
+#: Meta's app access token ("app id|client token"): Facebook and Instagram answer oEmbed only with one.
+BULLETIN_META_ACCESS_TOKEN = os.environ.get("BULLETIN_META_ACCESS_TOKEN", "")
 
 #: How often the embedded scheduler publishes stories whose go-live time has passed (seconds).
 BULLETIN_SCHEDULER_INTERVAL = int(os.environ.get("BULLETIN_SCHEDULER_INTERVAL", "30"))

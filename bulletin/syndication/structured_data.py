@@ -12,6 +12,10 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from bulletin.embeds.blocks import EmbedBlock
+from bulletin.embeds.providers import AUDIO, VIDEO
+from bulletin.embeds.resolution import card_for
+
 from . import dates, images
 
 #: X truncates longer card titles, descriptions and alt texts (developer.x.com, cards markup).
@@ -67,7 +71,40 @@ def news_article(story, request, publication):
     tags = [tag.name for tag in story.tags.all()]
     if tags:
         data["keywords"] = tags
+    data.update(embedded_works(story, request))
     return data
+
+
+#: The NewsArticle property that holds each kind of embed (schema.org CreativeWork: video, audio, citation).
+EMBED_PROPERTIES = {VIDEO: "video", AUDIO: "audio"}
+
+
+def embedded_works(story, request):
+    """The story's resolved embeds as schema.org objects, by property: {"video": [VideoObject…], …}.
+
+    Google's video structured data wants name, thumbnailUrl and uploadDate; Bulletin gives uploadDate where the
+    provider told it (Telegram's pages do, oEmbed has no such field). Posts are SocialMediaPostings the story cites.
+    """
+    works = {}
+    for child in story.body:
+        card = card_for(child.value) if isinstance(child.block, EmbedBlock) else None
+        if card is None or not card.resolved:
+            continue
+        work = {"@type": card.provider.kind, "url": card.url}
+        if card.provider.kind in EMBED_PROPERTIES:
+            work.update(name=card.title, embedUrl=card.player_url)
+            if card.thumbnail_url:
+                work["thumbnailUrl"] = _absolute(request, card.thumbnail_url)
+            if card.published_at:
+                work["uploadDate"] = dates.w3c(card.published_at)
+        else:
+            work["headline"] = card.title
+            if card.thumbnail_url:
+                work["image"] = _absolute(request, card.thumbnail_url)
+            if card.published_at:
+                work["datePublished"] = dates.w3c(card.published_at)
+        works.setdefault(EMBED_PROPERTIES.get(card.provider.kind, "citation"), []).append(work)
+    return works
 
 
 def breadcrumbs(story, request):

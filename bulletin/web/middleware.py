@@ -10,11 +10,14 @@ from django.core.cache import cache
 from django.shortcuts import render
 from wagtail.models import Site
 
+from bulletin.embeds.providers import player_origins
 from bulletin.publishing.models import GoneURL
 
+#: Frames only for the embed providers' players, which a reader's click loads (bulletin/embeds, docs/security.md).
 PUBLIC_PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+    f"font-src 'self'; frame-src {' '.join(player_origins())}; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'self'"
 )
 
 
