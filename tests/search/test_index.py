@@ -170,9 +170,34 @@ def test_filters_by_section_author_tag_and_dates(db):
         "_",
     ],
 )
-def test_engine_syntax_is_text(db, query):
-    index.search(query)  # no exception
-    index.search(query, newest=True)
+def test_engine_syntax_is_text(db, caplog, query):
+    """No query reaches an engine as syntax it refuses: index.search answers a refused query with no results
+    and logs it, so the log is what tells."""
+    with caplog.at_level("ERROR", logger="bulletin.search.index"):
+        index.search(query)
+        index.search(query, newest=True)
+        index.search(query, filters=index.Filters(section_id=1, author_id=1, tag_id=1))
+    assert not caplog.records, caplog.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"wombat',
+        "wombat*",
+        "-wombat",
+        "wombat OR",
+        "NEAR(wombat",
+        "(wombat)",
+        "title:wombat",
+        "{title}:wombat",
+        "^wombat",
+    ],
+)
+def test_words_inside_engine_syntax_are_searched(db, query):
+    """Operators are words like any other: every word typed must appear, "or", "near" and "title" included."""
+    story = publish_story("Wombat census near the river: a title defended, or lost")
+    assert ids(query) == [story.pk]
 
 
 def test_long_queries_are_cut():

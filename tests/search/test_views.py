@@ -90,6 +90,20 @@ def test_bad_input_gets_an_answer(client, db, params):
     assert client.get("/search/search.json", params).status_code == 200
 
 
+def test_long_queries_and_nul_bytes_are_answered_cut_and_cleaned(client, db):
+    answer = client.get("/search/search.json", {"q": "kharkiv " * 700}).json()
+    assert len(answer["query"]) <= 200 and answer["query"].startswith("kharkiv kharkiv")
+    page = client.get("/search/", {"q": "x" * 5000}).content.decode()
+    assert "x" * 200 in page and "x" * 201 not in page
+    answer = client.get("/search/search.json", {"q": "Kharkiv\x00"}).json()
+    assert answer["query"] == "Kharkiv" and answer["results"]
+
+
+def test_a_page_past_the_end_in_json(client, db):
+    answer = client.get("/search/search.json", {"q": "the", "page": "999"}).json()
+    assert answer["results"] == [] and answer["pages"] >= 1
+
+
 def test_invalid_utf8_in_the_query_string(client, db):
     assert client.get("/search/?q=%FF%FEwar%C3").status_code == 200
     assert client.get("/search/search.json?q=%00%ff").status_code == 200
