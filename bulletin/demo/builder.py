@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Page, PageLogEntry, Revision, Site
 
 from bulletin.newsroom import roles
 from bulletin.newsroom.collection_kinds import AUTHORS, SECTIONS, TAGS
@@ -51,6 +51,8 @@ TAG_COUNT = 30
 DEMO_EDITOR = "editor"
 #: Link cards point at one of this many most recent stories (keeps memory flat at any archive size).
 LINK_CARD_HORIZON = 200
+#: The newest stories are the demo editor's, so the dashboard's "Your most recent edits" lists them.
+EDITOR_RECENT_STORIES = 5
 
 
 @dataclasses.dataclass
@@ -74,7 +76,8 @@ def build(stories=300, days=30, seed=42, now=None, progress=False):
         tags = _tags(rng)
         pictures = [_image(f"Demo picture {i + 1}", images.feature_image(rng), "jpg") for i in range(IMAGE_POOL_SIZE)]
         authors = _authors(rng)
-    _stories(rng, feed_page, stories, days, now, sections, tags, authors, pictures, progress)
+        editor = _demo_editor(authors)
+    _stories(rng, feed_page, stories, days, now, sections, tags, authors, pictures, editor, progress)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, so feed queries pick the feed_position index
     return BuildResult(stories=stories, seconds=time.monotonic() - started)
@@ -83,13 +86,25 @@ def build(stories=300, days=30, seed=42, now=None, progress=False):
 def reset_demo_editor():
     """Give the demo editor account a new random password; returns (username, password)."""
     password = secrets.token_urlsafe(12)
-    user, _ = get_user_model().objects.get_or_create(
-        username=DEMO_EDITOR, defaults={"first_name": "Demo", "last_name": "Editor"}
-    )
+    user = _demo_editor(Author.objects.order_by("pk"))
     user.set_password(password)
     user.save()
     roles.assign_role(user, roles.EDITORS)
     return DEMO_EDITOR, password
+
+
+def _demo_editor(authors):
+    """The demo editor's account, signed in as one of ``authors`` (the first), so quick post has a byline."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=DEMO_EDITOR, defaults={"first_name": "Demo", "last_name": "Editor"}
+    )
+    if not Author.objects.filter(user=user).exists():
+        author = next((a for a in authors if a.user_id is None), None) or Author.objects.create(
+            name="Demo Editor", slug="demo-editor"
+        )
+        author.user = user
+        author.save(update_fields=["user"])
+    return user
 
 
 def _news_feed_page():
@@ -162,12 +177,12 @@ def _authors(rng):
     return authors
 
 
-def _story_body(rng, earlier_pages, pictures):
-    body = [("paragraph", f"<p>{text.paragraph(rng, rng.randint(2, 4))}</p>")]
+def _story_body(rng, lead, earlier_pages, pictures):
+    body = [("paragraph", f"<p>{text.paragraph(rng, rng.randint(2, 4), lead=lead)}</p>")]
     for _ in range(rng.randint(2, 5)):
         roll = rng.random()
         if roll < 0.12:
-            body.append(("heading", text.headline(rng).split(" in ")[0]))
+            body.append(("heading", text.story_lines(rng, rng.choice(list(text.BEATS)))[0].split(" in ")[0]))
         elif roll < 0.22:
             picture = rng.choice(pictures)
             body.append(
@@ -190,8 +205,9 @@ def _story_body(rng, earlier_pages, pictures):
     return body
 
 
-def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures, progress):
+def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures, editor, progress):
     story_type = ContentType.objects.get_for_model(StoryPage)
+    page_type = ContentType.objects.get_for_model(Page)
     locale = Locale.get_default()
     span = timedelta(days=days).total_seconds()
     times = sorted(now - timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
@@ -203,10 +219,12 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
     for start in range(0, count, BATCH_SIZE):
         with transaction.atomic():
             batch_times = times[start : start + BATCH_SIZE]
-            pages = []
+            pages, drafts = [], []
             for published in batch_times:
                 child_number += 1
-                title = text.headline(rng)
+                section = text.pick_section(rng, sections)
+                title, summary, lead = text.story_lines(rng, section.name)
+                drafts.append((section, summary, lead))
                 slug = f"{slugify(title)[:60]}-{child_number}"
                 pages.append(
                     Page(
@@ -232,13 +250,15 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
             Page.objects.bulk_create(pages)
             stories, bylines, story_tags, sources, corrections, entries = [], [], [], [], [], []
 
-            for offset, (page, published) in enumerate(zip(pages, batch_times, strict=True)):
+            for offset, (page, published, (section, summary, lead)) in enumerate(
+                zip(pages, batch_times, drafts, strict=True)
+            ):
                 story = StoryPage(
                     page_ptr=page, **{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields}
                 )
-                story.summary = text.paragraph(rng, 1)
-                story.body = _story_body(rng, earlier_pages, pictures)
-                story.section = rng.choice(sections)
+                story.summary = summary
+                story.body = _story_body(rng, lead, earlier_pages, pictures)
+                story.section = section
                 if rng.random() < 0.9:
                     story.feature_image = rng.choice(pictures)
                     story.feature_image_alt = "An abstract illustration in the newsroom's colours"
@@ -248,6 +268,7 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                     story.updated_at = min(now, published + timedelta(minutes=rng.randint(20, 1800)))
                 story.feed_position = first_position + start + offset + 1
                 story.reading_minutes = story.compute_reading_minutes()
+                story.is_editors = start + offset >= count - EDITOR_RECENT_STORIES
                 stories.append(story)
                 entries.append(_next_entry(counters, SECTIONS.name, story.section.pk, page))
                 for order, author in enumerate(rng.sample(authors, 1 if rng.random() < 0.8 else 2)):
@@ -276,6 +297,7 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                 earlier_pages.append(page)
             del earlier_pages[:-LINK_CARD_HORIZON]
             _insert_story_rows(stories)
+            _first_revisions(stories, bylines, story_tags, sources, corrections, story_type, page_type, editor)
             Byline.objects.bulk_create(bylines)
             StoryPage.tags.through.objects.bulk_create(story_tags)
             CitedSource.objects.bulk_create(sources)
@@ -288,6 +310,66 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
             stories_loaded.send(__name__, story_ids=[page.pk for page in pages])  # the search index, in this batch
         bar.update(len(pages))
     bar.close()
+
+
+def _first_revisions(stories, bylines, story_tags, sources, corrections, story_type, page_type, editor):
+    """Each story's first revision, as its live and latest revision, and the "published" entry of its History,
+    as a publish in the admin leaves them; the newest few are the demo editor's edits (the dashboard's list).
+
+    The revision holds what the editor would see: the story's relations are given to it in memory first (the
+    bulk rows of this batch are written after), so serializable_data() needs no query per story.
+    """
+    related = {"bylines": bylines, "sources": sources, "corrections": corrections}
+    by_story = {name: {} for name in related}
+    for name, rows in related.items():
+        for row in rows:
+            by_story[name].setdefault(row.page_id, []).append(row)
+    tag_ids = {}
+    for row in story_tags:
+        tag_ids.setdefault(row.storypage_id, []).append(row.tag_id)
+    revisions, entries = [], []
+    for story in stories:
+        for name in related:
+            setattr(story, name, by_story[name].get(story.pk, []))
+        content = story.serializable_data()
+        content["tags"] = tag_ids.get(story.pk, [])
+        user = editor if story.is_editors else None
+        revisions.append(
+            Revision(
+                content_type=story_type,
+                base_content_type=page_type,
+                object_id=str(story.pk),
+                created_at=story.first_published_at,
+                user=user,
+                object_str=story.title,
+                content=content,
+            )
+        )
+    Revision.objects.bulk_create(revisions)
+    for story, revision in zip(stories, revisions, strict=True):
+        actions = ["wagtail.edit", "wagtail.publish"] if story.is_editors else ["wagtail.publish"]
+        entries.extend(
+            PageLogEntry(
+                page_id=story.pk,
+                content_type=story_type,
+                label=story.title,
+                action=action,
+                data={},
+                timestamp=story.first_published_at,
+                user=revision.user,
+                revision=revision,
+                content_changed=True,
+            )
+            for action in actions
+        )
+    PageLogEntry.objects.bulk_create(entries)
+    Page.objects.bulk_update(
+        [
+            Page(pk=story.pk, latest_revision_id=revision.pk, live_revision_id=revision.pk)
+            for story, revision in zip(stories, revisions, strict=True)
+        ],
+        ["latest_revision", "live_revision"],
+    )
 
 
 def _next_entry(counters, kind, collection_id, page):

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -20,4 +22,15 @@ class QuickPostMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_quick_post_menu_item():
-    return QuickPostMenuItem("Quick post", reverse("newsdesk_quick_post"), icon_name="bolt", order=50)
+    return QuickPostMenuItem("Quick post", reverse("newsdesk_quick_post"), icon_name="edit", order=50)
+
+
+@hooks.register("insert_editor_js")
+def story_form_script():
+    # The autosave fixes of story-form.js: Wagtail's autosave events, no change to Wagtail's own code.
+    return format_html('<script src="{}" defer></script>', static("newsdesk/story-form.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def admin_stylesheet():
+    return format_html('<link rel="stylesheet" href="{}">', static("newsdesk/admin.css"))

@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet, PageViewRestriction
@@ -21,6 +21,7 @@ from wagtail.search import index
 from . import blocks, collection_kinds, render_memo
 from .permissions import StoryPermissionTester
 from .reading_time import count_words, reading_minutes
+from .tag_input import TagNamesField, save_new_tags
 
 #: First path segments that belong to Bulletin's own URLs, so no story may take them as its slug.
 RESERVED_SLUGS = frozenset(
@@ -228,7 +229,7 @@ class Sequence(models.Model):
 
 
 class StoryForm(WagtailAdminPageForm):
-    """Adds the "substantive update" checkbox, which sets the Updated time readers see."""
+    """Adds the "substantive update" checkbox, which sets the Updated time readers see, and tags typed by name."""
 
     mark_updated = forms.BooleanField(
         required=False,
@@ -237,7 +238,25 @@ class StoryForm(WagtailAdminPageForm):
         "Leave it off for typo fixes.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tags"] = TagNamesField(Tag, label="Tags")
+        # The schedule dialog's times are in the admin's active time zone (the newsroom's, BULLETIN_TIME_ZONE,
+        # unless the editor chose another in their account): say which, since readers' clocks may differ.
+        for name in ("go_live_at", "expire_at"):
+            if name in self.fields:
+                self.fields[name].help_text = f"Time zone: {timezone.get_current_timezone_name()}"
+
+    def clean(self):
+        cleaned = super().clean()
+        # Required to publish or submit, not for a draft: autosave runs as soon as an image is picked, before
+        # the editor has had a chance to describe it (Wagtail defers required fields on a draft save the same way).
+        if not self.is_deferred_validation and cleaned.get("feature_image") and not cleaned.get("feature_image_alt"):
+            self.add_error("feature_image_alt", "Describe the feature image for readers who cannot see it.")
+        return cleaned
+
     def save(self, commit=True):
+        save_new_tags(self.cleaned_data.get("tags", []))
         story = super().save(commit=False)
         if self.cleaned_data.get("mark_updated") and story.first_published_at:
             story.updated_at = timezone.now()
@@ -275,7 +294,8 @@ class StoryPage(Page):
     base_form_class = StoryForm
 
     content_panels = [
-        FieldPanel("title", heading="Headline"),
+        # Fills the slug from the headline as the editor types, until the story is first published.
+        TitleFieldPanel("title", heading="Headline"),
         FieldPanel("summary"),
         MultiFieldPanel(
             [
@@ -287,11 +307,19 @@ class StoryPage(Page):
         ),
         FieldPanel("body"),
         InlinePanel("bylines", label="Byline", min_num=1),
-        MultiFieldPanel([FieldPanel("section"), FieldPanel("tags")], heading="Section and tags"),
+        MultiFieldPanel(
+            # A drop-down, not the snippet chooser's pop-up: a newsroom has a handful of sections.
+            [FieldPanel("section", widget=forms.Select), FieldPanel("tags")],
+            heading="Section and tags",
+        ),
         InlinePanel("sources", label="Cited source"),
         MultiFieldPanel([FieldPanel("mark_updated"), FieldPanel("updated_at", read_only=True)], heading="Updates"),
         InlinePanel("corrections", label="Correction"),
     ]
+    # Only the slug: a story's <title>, description and link previews come from its headline and summary, and
+    # the site has no menus built from pages, so Wagtail's SEO title, search description and "Show in menus"
+    # would be fields nothing reads (docs/editing.md).
+    promote_panels = [FieldPanel("slug")]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
 
     class Meta:
@@ -303,8 +331,6 @@ class StoryPage(Page):
         super().clean()
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": f"“{self.slug}” is used by Bulletin’s own pages; choose another slug."})
-        if self.feature_image_id and not self.feature_image_alt:
-            raise ValidationError({"feature_image_alt": "Describe the feature image for readers who cannot see it."})
 
     def save(self, *args, **kwargs):
         self.reading_minutes = self.compute_reading_minutes()

@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
 from bulletin.newsroom import listings, roles
-from bulletin.newsroom.models import RESERVED_SLUGS, Author, Section, StoryPage
+from bulletin.newsroom.models import RESERVED_SLUGS, Author, Section, StoryPage, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,7 @@ def png(name="photo.png", size=(64, 48), color=(200, 30, 30), fmt="PNG"):
 def post_data(headline, **extra):
     data = {
         "headline": headline,
+        "summary": "Kyiv's air defence was at work overnight; no one was hurt.",
         "text": TEXT,
         "section": Section.objects.order_by("pk").first().pk,
         "author": Author.objects.order_by("pk").first().pk,
@@ -77,7 +78,8 @@ def test_quick_post_publishes_a_story(client_for, role):
         "<p>No casualties were reported.</p>",
         "<p>More details to follow.</p>",
     ]
-    assert story.summary == "Air defence worked overnight over Kyiv."
+    # The summary is its own field, so the story page does not show the first paragraph twice.
+    assert story.summary == "Kyiv's air defence was at work overnight; no one was hurt."
     assert story.feature_image is None
     assert not story.has_unpublished_changes
     assert story.get_latest_revision() is not None
@@ -91,19 +93,50 @@ def test_quick_post_with_image(client_for):
     client = client_for(roles.EDITORS)
     images_before = get_image_model().objects.count()
     response = quick_post(
-        client, "Photo story", image=png(), image_alt="A red square", image_credit="Jane Doe / Bulletin"
+        client,
+        "Photo story",
+        image=png(),
+        image_alt="A red square",
+        image_caption="The square at dawn.",
+        image_credit="Jane Doe / Bulletin",
     )
     assert response.status_code == 302, form_errors(response)
     story = StoryPage.objects.get(title="Photo story")
     assert story.feature_image is not None
     assert (story.feature_image.width, story.feature_image.height) == (64, 48)
     assert story.feature_image_alt == "A red square"
+    assert story.feature_image_caption == "The square at dawn."
     assert story.feature_image_credit == "Jane Doe / Bulletin"
     assert get_image_model().objects.count() == images_before + 1
+    # Filed by what it shows, apart from the library's pictures, not under the headline.
+    assert story.feature_image.title == "A red square (Jane Doe / Bulletin)"
+    assert story.feature_image.collection.name == "Quick post photos"
 
     soup = public_soup(Client(), story)
     img = soup.select_one(".story__feature img")
     assert img is not None and img["alt"] == "A red square"
+    assert "The square at dawn." in soup.select_one(".story__feature").get_text()
+
+
+def test_quick_post_tags_existing_and_new(client_for):
+    client = client_for(roles.EDITORS)
+    existing = Tag.objects.create(name="Kyiv", slug="kyiv")
+    response = quick_post(client, "Tagged quickly", tags='kyiv, "Air defence"')
+    assert response.status_code == 302, form_errors(response)
+    story = StoryPage.objects.get(title="Tagged quickly")
+    new = Tag.objects.get(name="Air defence")
+    assert new.slug == "air-defence"
+    assert set(story.tags.all()) == {existing, new}
+    assert Client().get(new.get_absolute_url()).status_code == 200
+
+
+def test_quick_post_byline_defaults_to_the_editors_author_profile(client_for):
+    client = client_for(roles.EDITORS)
+    author = Author.objects.order_by("pk").last()
+    author.user = client.user
+    author.save()
+    form = client.get(reverse(URL)).context["form"]
+    assert form["author"].value() == author.pk
 
 
 def test_quick_post_image_without_alt_is_refused(client_for):
@@ -241,7 +274,7 @@ def test_quick_post_requires_fields(client_for):
     client = client_for(roles.EDITORS)
     response = client.post(reverse(URL), {"headline": "", "text": ""})
     assert response.status_code == 200
-    assert set(form_errors(response)) >= {"headline", "text", "section", "author"}
+    assert set(form_errors(response)) >= {"headline", "summary", "text", "section", "author"}
 
 
 def test_quick_post_menu_item(client_for):
