@@ -138,6 +138,21 @@
     });
   }
 
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-show-more]");
+    if (!link || !link.closest("[data-feed-root]")) return;
+    event.preventDefault();
+    if (link.getAttribute("aria-busy") !== "true") showMore(link);
+  });
+  // Show More is announced as a button (role="button"), so Space presses it too, as it would a real button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== " " || event.repeat) return;
+    var link = event.target.closest && event.target.closest("[data-feed-root] [data-show-more][role=button]");
+    if (!link) return;
+    event.preventDefault();  // no page scroll
+    link.click();
+  });
+
   window.addEventListener("pagehide", rememberScroll);
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("a[href]")) rememberScroll();
