@@ -29,6 +29,7 @@ LAYERS = {
     "publishing": {"newsroom"},
     "syndication": {"newsroom"},
     "demo": {"newsroom"},
+    "imports": {"newsroom"},
     "accounts": {"newsroom"},
     "uploads": set(),
     # Search's pages are reader pages: they extend web's base page and use its news-style times.
@@ -39,7 +40,19 @@ LAYERS = {
     "front": {"newsroom", "live", "publishing", "web", "uploads", "asgi", "gc_freeze"},
     "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads", "search"},
     "asgi": {"gc_freeze"},
-    "cli": {"newsroom", "newsdesk", "live", "publishing", "syndication", "web", "demo", "front", "search", "gc_freeze"},
+    "cli": {
+        "newsroom",
+        "newsdesk",
+        "live",
+        "publishing",
+        "syndication",
+        "web",
+        "demo",
+        "imports",
+        "front",
+        "search",
+        "gc_freeze",
+    },
     "__main__": {"cli"},
 }
 

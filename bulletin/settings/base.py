@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "bulletin.syndication",
     "bulletin.web",
     "bulletin.demo",
+    "bulletin.imports",
     "bulletin.accounts",
     "bulletin.uploads",
     "wagtail.contrib.redirects",
