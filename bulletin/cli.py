@@ -239,8 +239,10 @@ def _import_options(command):
     return command
 
 
-def _run_import(reader, export, media, dry_run, allowed_hosts, allow_private_addresses, no_images, no_build, quiet):
+def _run_import(kind, export, media, dry_run, allowed_hosts, allow_private_addresses, no_images, no_build, quiet):
     _setup_django()
+    import importlib
+
     from django.conf import settings
     from django.core.management import call_command
 
@@ -257,7 +259,9 @@ def _run_import(reader, export, media, dry_run, allowed_hosts, allow_private_add
             if no_images
             else MediaSource(media, allowed_hosts=allowed_hosts, allow_private=allow_private_addresses)
         )
-        summary = loader.Loader(loader.Options(media=source, dry_run=dry_run, progress=not quiet)).run(reader(export))
+        summary = loader.Loader(loader.Options(media=source, dry_run=dry_run, progress=not quiet)).run(
+            importlib.import_module(f"bulletin.imports.{kind}").read(export)
+        )
     except (ExportError, ValueError) as error:
         raise click.ClickException(f"{error}\nNothing was imported: the newsroom is as it was.") from None
     click.echo(summary.table())
@@ -282,9 +286,7 @@ def _run_import(reader, export, media, dry_run, allowed_hosts, allow_private_add
 @_import_options
 def import_wordpress(export, **options):
     """Import a WordPress export (WXR 1.0–1.2, Tools → Export)."""
-    from bulletin.imports import wordpress
-
-    _run_import(wordpress.read, export, **options)
+    _run_import("wordpress", export, **options)
 
 
 @import_.command("ghost")
@@ -292,9 +294,7 @@ def import_wordpress(export, **options):
 @_import_options
 def import_ghost(export, **options):
     """Import a Ghost export (Ghost 2–6, Settings → Import/Export → Export content)."""
-    from bulletin.imports import ghost
-
-    _run_import(ghost.read, export, **options)
+    _run_import("ghost", export, **options)
 
 
 # `bulletin import bulletin DIR` (Bulletin's own export, `bulletin export`) joins these as a third kind.

@@ -28,6 +28,8 @@ _DROPPED = {"script", "style", "noscript", "form", "input", "button", "select", 
 _DROPPED |= {"object", "embed", "head", "title", "meta", "link", "canvas", "source", "track"}
 #: Blockquotes that are embed markup (X, Instagram, TikTok, Telegram) rather than quotations.
 _EMBED_QUOTES = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|telegram|threads|bluesky", re.I)
+#: A tag of sanitized markup (whose attribute values nh3 has escaped).
+_TAG = re.compile(r"<[^>]*>")
 _URL_ALONE = re.compile(r"^\s*(https?://[^\s<>\"]+)\s*$")
 
 # WordPress shortcodes (wp-includes/media.php): [caption …]<img …> Text[/caption], [embed]URL[/embed].
@@ -142,7 +144,7 @@ def heading_block(text):
 def paragraph_block(markup):
     """A paragraph from HTML, sanitized; None if nothing readable is left."""
     clean = sanitize_html(markup).strip()
-    if not clean or not lxml.html.fragment_fromstring(clean, create_parent="div").text_content().strip():
+    if not html.unescape(_TAG.sub("", clean)).strip():  # tags only (<p><br></p>): nothing to read
         return None
     if not clean.startswith(("<p>", "<ul>", "<ol>")):
         clean = f"<p>{clean}</p>"

@@ -153,10 +153,12 @@ def _person(user):
         if url
     ]
     name = _one_line(user.get("name"), 120) or _one_line(user.get("slug"), 120) or "Unknown author"
+    slug = (slugify(str(user.get("slug") or name), allow_unicode=True) or "author")[:120]
     return Person(
         source_id=str(user.get("id")),
         name=name,
-        slug=(slugify(str(user.get("slug") or name), allow_unicode=True) or "author")[:120],
+        slug=slug,
+        old_paths=[f"/author/{user.get('slug')}/"] if user.get("slug") else [],
         bio=str(user.get("bio") or "")[:1000],
         avatar_url=str(user.get("profile_image") or ""),
         links=links,
@@ -186,6 +188,8 @@ def read(path):
             "name": _one_line(tag.get("name"), 80) or str(tag.get("slug")),
             "slug": (slugify(str(tag.get("slug") or tag.get("name") or ""), allow_unicode=True) or "tag")[:80],
             "description": str(tag.get("description") or "")[:500],
+            # A tag that is some posts' primary tag is a section: /tag/<slug>/ goes to the section's page.
+            "old_paths": [f"/tag/{tag.get('slug')}/"] if tag.get("slug") else [],
         }
         if tag_id in primary_ids:
             yield Term(kind="section", **fields)

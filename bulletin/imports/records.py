@@ -34,6 +34,8 @@ class Person:
     job_title: str = ""
     avatar_url: str = ""
     links: list = dataclasses.field(default_factory=list)  # [(label, url)]
+    #: Paths of its page on the old site (each gets a permanent redirect to its page here).
+    old_paths: list = dataclasses.field(default_factory=list)
 
     kind = "author"
 
@@ -47,6 +49,7 @@ class Term:
     name: str
     slug: str
     description: str = ""
+    old_paths: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass

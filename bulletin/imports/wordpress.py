@@ -147,7 +147,10 @@ def _read_catalogue(path):
             login = fields.get("wp:author_login", "")
             display = " ".join((fields.get("wp:author_display_name") or login).split())  # one line
             catalogue.people[login] = Person(
-                source_id=fields.get("wp:author_id") or login, name=display[:120], slug=_slug(login, display)[:120]
+                source_id=fields.get("wp:author_id") or login,
+                name=display[:120],
+                slug=_slug(login, display)[:120],
+                old_paths=[f"/author/{_slug(login, display)}/"],
             )
         elif name == "wp:category":
             fields = _children(element)
@@ -159,6 +162,7 @@ def _read_catalogue(path):
                     name=" ".join(fields.get("wp:cat_name", "").split())[:80],
                     slug=slug,
                     description=fields.get("wp:category_description", "")[:500],
+                    old_paths=[f"/category/{slug}/"],
                 )
             )
         elif name == "wp:tag":
@@ -171,6 +175,7 @@ def _read_catalogue(path):
                     name=" ".join(fields.get("wp:tag_name", "").split())[:80],
                     slug=slug,
                     description=fields.get("wp:tag_description", "")[:500],
+                    old_paths=[f"/tag/{slug}/"],
                 )
             )
         elif name == "item" and _text(element, "wp:post_type") == ATTACHMENT:
@@ -249,7 +254,9 @@ def read(path):
             slug = _slug(nicename, child.text or "")[:80]
             if (kind, slug) not in terms_seen:  # a term used but not listed in the channel (1.0, or an edit)
                 terms_seen.add((kind, slug))
-                yield Term(kind=kind, source_id=slug, name=" ".join((child.text or slug).split())[:80], slug=slug)
+                name = " ".join((child.text or slug).split())[:80]
+                old = f"/{'category' if kind == 'section' else 'tag'}/{slug}/"
+                yield Term(kind=kind, source_id=slug, name=name, slug=slug, old_paths=[old])
             if kind == "section" and not section_id:
                 section_id = slug
             elif kind == "section":
@@ -264,7 +271,10 @@ def read(path):
         creator = fields.get("dc:creator", "")
         if creator and creator not in people_seen:  # WXR 1.0 has no author list
             people_seen.add(creator)
-            person = Person(source_id=creator, name=" ".join(creator.split())[:120], slug=_slug(creator, "author"))
+            slug = _slug(creator, "author")
+            person = Person(
+                source_id=creator, name=" ".join(creator.split())[:120], slug=slug, old_paths=[f"/author/{slug}/"]
+            )
             catalogue.people[creator] = person
             yield person
         thumbnail = catalogue.attachments.get(meta.get("_thumbnail_id", "").strip())

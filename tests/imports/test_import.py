@@ -108,6 +108,12 @@ def test_wordpress_old_urls_redirect(db, client):
         redirect = Redirect.objects.get(old_path=Redirect.normalise_path(old))
         assert redirect.is_permanent and redirect.redirect_link == river.url
     assert client.get("/2019/03/river-rises/").headers["Location"] == river.url
+    for old, new in (
+        ("/author/olena/", "/authors/olena/"),
+        ("/category/city/", "/sections/city/"),
+        ("/tag/flood/", "/tags/flood/"),
+    ):
+        assert Redirect.objects.get(old_path=Redirect.normalise_path(old)).redirect_link == new
 
 
 def test_wordpress_1_0(db):
