@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -226,11 +227,102 @@ def export_newsroom(directory, quiet):
 
 
 @cli.group("import")
-def import_group():
-    """Bring a newsroom's content in (docs/exporting.md)."""
+def import_():
+    """Move a newsroom in from another system: `bulletin import KIND EXPORT` (docs/importing.md)."""
 
 
-@import_group.command("bulletin")
+def _import_options(command):
+    """The options every kind of import takes."""
+    options = [
+        click.option(
+            "--media",
+            type=click.Path(exists=True, path_type=Path),
+            help="A folder laid out as the export's image URLs, or the export's zip; else images are downloaded.",
+        ),
+        click.option("--dry-run", is_flag=True, help="Read everything and report the same table; write nothing."),
+        click.option(
+            "--allow-host",
+            "allowed_hosts",
+            multiple=True,
+            metavar="HOST",
+            help="Also download images from HOST (the old site's own host is allowed).",
+        ),
+        click.option(
+            "--allow-private-addresses",
+            is_flag=True,
+            help="Allow downloads from private and loopback addresses (for tests; never on a public server).",
+        ),
+        click.option("--no-images", is_flag=True, help="Leave images out (neither --media nor downloads)."),
+        click.option("--no-build", is_flag=True, help="Do not render public/ again afterwards; say what to run."),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _run_import(kind, export, media, dry_run, allowed_hosts, allow_private_addresses, no_images, no_build, quiet):
+    _setup_django()
+    import importlib
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bulletin.imports import loader
+    from bulletin.imports.media import MediaSource
+    from bulletin.imports.records import ExportError
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)  # a new database is created here
+    try:
+        # The site's own host is allowed for downloads once the reader has named it (loader.Loader.run).
+        source = (
+            None
+            if no_images
+            else MediaSource(media, allowed_hosts=allowed_hosts, allow_private=allow_private_addresses)
+        )
+        summary = loader.Loader(loader.Options(media=source, dry_run=dry_run, progress=not quiet)).run(
+            importlib.import_module(f"bulletin.imports.{kind}").read(export)
+        )
+    except (ExportError, ValueError) as error:
+        raise click.ClickException(f"{error}\nNothing was imported: the newsroom is as it was.") from None
+    click.echo(summary.table())
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    public = settings.BULLETIN_PUBLIC_DIR
+    if not (public / "index.html").exists():
+        click.echo("Run `bulletin build` to render the imported stories into public/.")
+    elif no_build:
+        click.echo("public/ is out of date: run `bulletin build` (imported stories moved archive pages).")
+    else:
+        from bulletin.publishing import build as site_build
+
+        result = site_build.build(progress=not quiet)
+        click.echo(f"Rendered public/ again: {result.changed} files changed, {result.removed} removed.")
+    click.echo("Behind nginx: reload it (`nginx -s reload`) so it serves the new redirects.")
+
+
+@import_.command("wordpress")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_import_options
+def import_wordpress(export, **options):
+    """Import a WordPress export (WXR 1.0–1.2, Tools → Export)."""
+    _run_import("wordpress", export, **options)
+
+
+@import_.command("ghost")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_import_options
+def import_ghost(export, **options):
+    """Import a Ghost export (Ghost 2–6, Settings → Import/Export → Export content)."""
+    _run_import("ghost", export, **options)
+
+
+# `bulletin import bulletin DIR` (Bulletin's own export, `bulletin export`) joins these as a third kind.
+
+
+@import_.command("bulletin")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=str))
 @click.option("--dry-run", is_flag=True, help="Read and check everything, report what would be created, write nothing.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")

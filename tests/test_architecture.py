@@ -31,6 +31,7 @@ LAYERS = {
     "publishing": {"newsroom"},
     "syndication": {"newsroom", "embeds"},
     "demo": {"newsroom"},
+    "imports": {"newsroom"},
     "accounts": {"newsroom"},
     # Export and import of a whole newsroom: its content, its publisher's 410 list and its live events.
     "transfer": {"newsroom", "publishing", "live"},
@@ -51,6 +52,7 @@ LAYERS = {
         "syndication",
         "web",
         "demo",
+        "imports",
         "front",
         "search",
         "transfer",

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "bulletin.syndication",
     "bulletin.web",
     "bulletin.demo",
+    "bulletin.imports",
     "bulletin.accounts",
     "bulletin.uploads",
     "bulletin.embeds",
