@@ -29,6 +29,9 @@ LAYERS = {
     "publishing": {"newsroom"},
     "syndication": {"newsroom"},
     "demo": {"newsroom"},
+    # Live blogs are stories with entries: published by the publisher, pushed by the live channel, their pages
+    # extend the reader site's base page and their <head> uses syndication's data.
+    "liveblogs": {"newsroom", "live", "publishing", "syndication", "web"},
     "accounts": {"newsroom"},
     "uploads": set(),
     # Search's pages are reader pages: they extend web's base page and use its news-style times.
@@ -37,7 +40,7 @@ LAYERS = {
     "web": {"newsroom", "publishing", "live", "syndication", "uploads"},
     # The front of `bulletin serve` (granian): started by the CLI only.
     "front": {"newsroom", "live", "publishing", "web", "uploads", "asgi", "gc_freeze"},
-    "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads", "search"},
+    "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads", "search", "liveblogs"},
     "asgi": {"gc_freeze"},
     "cli": {"newsroom", "newsdesk", "live", "publishing", "syndication", "web", "demo", "front", "search", "gc_freeze"},
     "__main__": {"cli"},

@@ -25,10 +25,13 @@ INSTALLED_APPS = [
     "bulletin.search",
     "bulletin.syndication",
     "bulletin.web",
+    # After every app that hears a story's signals: a live blog's receivers send them again as a story's.
+    "bulletin.liveblogs",
     "bulletin.demo",
     "bulletin.accounts",
     "bulletin.uploads",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.sites",
     "wagtail.users",
