@@ -28,7 +28,7 @@ LAYERS = {
     "live": {"newsroom"},
     "publishing": {"newsroom"},
     "syndication": {"newsroom"},
-    "demo": {"newsroom"},
+    "demo": {"newsroom", "liveblogs"},
     # Live blogs are stories with entries: published by the publisher, pushed by the live channel, their pages
     # extend the reader site's base page and their <head> uses syndication's data.
     "liveblogs": {"newsroom", "live", "publishing", "syndication", "web"},

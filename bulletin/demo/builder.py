@@ -63,7 +63,7 @@ def has_stories():
     return StoryPage.objects.exists()
 
 
-def build(stories=300, days=30, seed=42, now=None, progress=False):
+def build(stories=300, days=30, seed=42, now=None, progress=False, live_blogs=False):
     """Build a newsroom of ``stories`` stories spread over ``days`` days up to ``now``; same seed, same newsroom."""
     started = time.monotonic()
     rng = random.Random(seed)
@@ -75,6 +75,10 @@ def build(stories=300, days=30, seed=42, now=None, progress=False):
         pictures = [_image(f"Demo picture {i + 1}", images.feature_image(rng), "jpg") for i in range(IMAGE_POOL_SIZE)]
         authors = _authors(rng)
     _stories(rng, feed_page, stories, days, now, sections, tags, authors, pictures, progress)
+    if live_blogs:
+        from bulletin.liveblogs import demo as live_blog_demo
+
+        live_blog_demo.build(rng, feed_page, now, sections[0], authors, text.sentence, text.paragraph)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, so feed queries pick the feed_position index
     return BuildResult(stories=stories, seconds=time.monotonic() - started)
