@@ -7,6 +7,9 @@ Guards against: the live News Feed slowing down or growing in memory with its au
     BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/bulletin build
     BULLETIN_DATA_DIR=/tmp/b1k .venv/bin/python bench/live_fanout.py --readers 1000,5000 --rounds 3
 
+With ``--live-blog <page id>`` the readers follow that live blog's topic (/live/?topic=liveblog-<id>) and each
+round posts an entry to it as the composer does (docs/liveblogs.md), instead of publishing a story.
+
 The script starts `bulletin serve` (2 granian workers), holds the readers itself (asyncio on uvloop, one socket
 each, a separate process from the server), and publishes from a third process (`bulletin manage shell`) that
 prints the moment its transaction committed. Latency = the moment a reader's socket delivered the event minus
@@ -43,6 +46,16 @@ NewsFeedPage.objects.get().add_child(instance=story)
 with transaction.atomic():
     transaction.on_commit(lambda: print("COMMITTED", time.time(), flush=True))  # first callback: the commit itself
     story.save_revision().publish()
+"""
+POST_ENTRY = """
+import time
+from django.db import transaction
+from bulletin.liveblogs import composer
+from bulletin.liveblogs.models import LiveBlogPage
+blog = LiveBlogPage.objects.get(pk={blog_id})
+with transaction.atomic():
+    transaction.on_commit(lambda: print("COMMITTED", time.time(), flush=True))  # first callback: the commit itself
+    composer.add_entry(blog, {{"text": {text!r}}}, user=None)
 """
 
 
@@ -93,10 +106,10 @@ class Reader:
         self.arrivals = {}
         self.stream = None
 
-    async def connect(self, port):
+    async def connect(self, port, path=b"/live/"):
         self.stream = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
         reader, writer = self.stream
-        writer.write(b"GET /live/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
         head = await reader.readuntil(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.1 200"):
             raise RuntimeError(head[:100])
@@ -111,7 +124,8 @@ class Reader:
                     self.arrivals[number] = now
 
 
-async def publish(env, title, slug):
+async def publish(env, title, slug, blog_id=None):
+    script = POST_ENTRY.format(blog_id=blog_id, text=title + ".") if blog_id else PUBLISH.format(title=title, slug=slug)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -119,7 +133,7 @@ async def publish(env, title, slug):
         "manage",
         "shell",
         "-c",
-        PUBLISH.format(title=title, slug=slug),
+        script,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
@@ -131,7 +145,7 @@ async def publish(env, title, slug):
     raise RuntimeError(f"the publish printed no commit time: {out[-500:]!r}")
 
 
-async def run_size(port, server_pid, env, readers_count, rounds, run_id):
+async def run_size(port, server_pid, env, readers_count, rounds, run_id, blog_id=None):
     fronts = front_pids(server_pid)
     before = sum(rss_kib(pid) for pid in fronts)
     readers = [Reader() for _ in range(readers_count)]
@@ -139,7 +153,7 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id):
 
     async def connect(reader):
         async with gate:
-            await reader.connect(port)
+            await reader.connect(port, f"/live/?topic=liveblog-{blog_id}".encode() if blog_id else b"/live/")
 
     started = time.monotonic()
     results = await asyncio.gather(*(connect(r) for r in readers), return_exceptions=True)
@@ -152,11 +166,12 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id):
     except OSError:  # out of file descriptors: /proc cannot be read either
         after = None
     titles = [f"Fan-out {run_id} {readers_count} round {n}" for n in range(rounds)]
-    markers = [json.dumps(title).encode() for title in titles]
+    # A story's headline is a JSON string of its own; an entry's text is inside its HTML, ended by its full stop.
+    markers = [(f"{title}." if blog_id else json.dumps(title)).encode() for title in titles]
     listeners = [asyncio.ensure_future(r.listen(markers)) for r in connected]
     rounds_out = []
     for number, title in enumerate(titles):
-        committed = await publish(env, title, f"fan-out-{run_id}-{readers_count}-{number}")
+        committed = await publish(env, title, f"fan-out-{run_id}-{readers_count}-{number}", blog_id)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and any(number not in r.arrivals for r in connected):
             await asyncio.sleep(0.05)
@@ -205,19 +220,20 @@ async def main_async(args):
         try:
             await wait_for_server(port)
             await asyncio.sleep(2)
-            result = await run_size(port, server.pid, env, readers_count, args.rounds, run_id)
+            result = await run_size(port, server.pid, env, readers_count, args.rounds, run_id, args.live_blog)
         finally:
             server.terminate()
             server.wait(timeout=30)
         sizes.append(result)
         print(json.dumps(result), flush=True)
-    return {"data_dir": str(data_dir), "sizes": sizes}
+    return {"data_dir": str(data_dir), "live_blog": args.live_blog, "sizes": sizes}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readers", type=lambda s: [int(n) for n in s.split(",")], default=[1000, 5000])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--live-blog", type=int, help="a live blog's page id: follow its topic, post entries to it")
     args = parser.parse_args()
     # One descriptor per reader here and one in a worker: raise the limit as far as allowed (root may
     # raise the hard limit too). The server inherits it.

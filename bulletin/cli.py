@@ -104,8 +104,14 @@ def serve(host, port, workers, scheduler, get_path):
     help="End the demo's timeline here instead of now (same seed and --now: the same pages).",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing if stories exist already (used by `make run`).")
+@click.option(
+    "--live-blogs/--no-live-blogs",
+    default=True,
+    show_default=True,
+    help="Add an ended and a live live blog (docs/liveblogs.md), the newest items of the News Feed.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def demo(stories, days, seed, now, if_empty, quiet):
+def demo(stories, days, seed, now, if_empty, live_blogs, quiet):
     """Build the demo newsroom (generated text and images) and print the demo editor's login."""
     _setup_django()
     from django.core.management import call_command
@@ -124,7 +130,9 @@ def demo(stories, days, seed, now, if_empty, quiet):
             from django.utils import timezone
 
             now = timezone.make_aware(now)
-        result = builder.build(stories=stories, days=days, seed=seed, now=now, progress=not quiet)
+        result = builder.build(
+            stories=stories, days=days, seed=seed, now=now, progress=not quiet, live_blogs=live_blogs
+        )
         click.echo(
             f"Built {result.stories} stories in {result.seconds:.1f} s "
             f"({result.stories / result.seconds:.0f} stories/s)."

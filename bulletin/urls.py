@@ -35,8 +35,10 @@ urlpatterns = [
     path("favicon.ico", web.favicon, name="favicon"),
     # /live/ itself (server-sent events) is answered by the front of `bulletin serve`, never by Django.
     path("live/latest.json", live.latest_events, name="live_latest"),
+    path("live/<slug:topic>.json", live.topic_events, name="live_topic"),
     path("search/", include("bulletin.search.urls")),
     path("", include(syndication_urls)),
+    path("", include("bulletin.liveblogs.urls")),
     path("healthz", publishing.healthz, name="healthz"),
 ]
 

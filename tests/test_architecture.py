@@ -30,8 +30,11 @@ LAYERS = {
     "live": {"newsroom"},
     "publishing": {"newsroom"},
     "syndication": {"newsroom", "embeds"},
-    "demo": {"newsroom"},
+    "demo": {"newsroom", "liveblogs"},
     "imports": {"newsroom"},
+    # Live blogs are stories with entries: published by the publisher, pushed by the live channel, their pages
+    # extend the reader site's base page and their <head> uses syndication's data.
+    "liveblogs": {"newsroom", "live", "publishing", "syndication", "web"},
     "accounts": {"newsroom"},
     # Export and import of a whole newsroom: its content, its publisher's 410 list and its live events.
     "transfer": {"newsroom", "publishing", "live"},
@@ -42,7 +45,7 @@ LAYERS = {
     "web": {"newsroom", "publishing", "live", "syndication", "uploads", "embeds"},
     # The front of `bulletin serve` (granian): started by the CLI only.
     "front": {"newsroom", "live", "publishing", "web", "uploads", "asgi", "gc_freeze"},
-    "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads", "search"},
+    "urls": {"newsroom", "live", "publishing", "syndication", "web", "uploads", "search", "liveblogs"},
     "asgi": {"gc_freeze"},
     "cli": {
         "newsroom",

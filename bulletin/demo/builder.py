@@ -65,7 +65,7 @@ def has_stories():
     return StoryPage.objects.exists()
 
 
-def build(stories=300, days=30, seed=42, now=None, progress=False):
+def build(stories=300, days=30, seed=42, now=None, progress=False, live_blogs=False):
     """Build a newsroom of ``stories`` stories spread over ``days`` days up to ``now``; same seed, same newsroom."""
     started = time.monotonic()
     rng = random.Random(seed)
@@ -78,6 +78,10 @@ def build(stories=300, days=30, seed=42, now=None, progress=False):
         authors = _authors(rng)
         editor = _demo_editor(authors)
     _stories(rng, feed_page, stories, days, now, sections, tags, authors, pictures, editor, progress)
+    if live_blogs:
+        from bulletin.liveblogs import demo as live_blog_demo
+
+        live_blog_demo.build(rng, feed_page, now, sections[0], authors, text.sentence, text.paragraph)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, so feed queries pick the feed_position index
     return BuildResult(stories=stories, seconds=time.monotonic() - started)

@@ -15,7 +15,7 @@ import asyncio
 import logging
 
 from bulletin.live.hub import HEADERS as STREAM_HEADERS
-from bulletin.live.hub import beat, follow_redis, read_latest_file, requested_last_id
+from bulletin.live.hub import beat, follow_redis, read_latest_file, requested_last_id, requested_topic
 from bulletin.web.dynamic_paths import needs_query
 
 from .files import CHUNK, MEDIA_PREFIX
@@ -95,7 +95,8 @@ class Front:
 
     # /live/
     async def stream_events(self, scope, receive, send):
-        subscriber = self.hub.subscribe(requested_last_id(scope["headers"], scope["query_string"]))
+        query = scope["query_string"]
+        subscriber = self.hub.subscribe(requested_last_id(scope["headers"], query), requested_topic(query))
         left = asyncio.ensure_future(_disconnected(receive))
         try:
             await send(STREAM_START)

@@ -68,6 +68,21 @@ def emit_removal(story):
     return event
 
 
+def emit_to_topic(topic, event_type, payload, forget=None):
+    """Record an event that only the readers of ``topic`` get (a live blog's entries, docs/liveblogs.md), in the
+    current transaction. ``forget`` filters earlier events of the topic to delete first, as a removal does (a
+    deleted entry's): their ids go out as ``removes``."""
+    removes = []
+    if forget:
+        earlier = LiveEvent.objects.filter(payload__topic=topic, **forget)
+        removes = sorted(earlier.values_list("id", flat=True))
+        earlier.delete()
+    payload = {"topic": topic, **payload, **({"removes": removes} if removes else {})}
+    event = LiveEvent.objects.create(type=event_type, payload=payload)
+    _after(event, removes)
+    return event
+
+
 def _after(event, removes=()):
     LiveEvent.objects.filter(id__lte=event.id - BACKLOG).delete()
     if settings.REDIS_URL:

@@ -45,6 +45,16 @@ def encode(event):
     return f"id: {event['id']}\ndata: {data}\n\n".encode()
 
 
+def requested_topic(query_string):
+    """The topic a client follows (?topic=liveblog-12: one live blog's entries), or None for the News Feed's
+    events. Only letters, digits and hyphens: anything else is no topic a publisher sends."""
+    for pair in query_string.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        if name == b"topic" and 0 < len(value) <= 64 and value.replace(b"-", b"").isalnum():
+            return value.decode("ascii")
+    return None
+
+
 def requested_last_id(headers, query_string):
     """The id after which a client wants events: its Last-Event-ID header (a reconnect) or ?last= (a page).
     ``headers`` are ASGI (lowercase name, value) byte pairs."""
@@ -92,11 +102,16 @@ class Subscriber:
 
 
 class LiveHub:
-    """The subscribers of one process and the recent events (the backlog) to replay."""
+    """The subscribers of one process and the recent events (the backlog) to replay.
+
+    Every event has a topic: None for the News Feed's, a live blog's own (``"topic"`` in the event) for its
+    entries. A stream follows one topic and gets only its events, so a burst of entries on a live blog costs
+    nothing to the readers of the News Feed or of another blog.
+    """
 
     def __init__(self, backlog_size=BACKLOG, max_unsent=MAX_UNSENT):
-        self.subscribers = set()
-        self.backlog = collections.OrderedDict()  # event id → encoded frame, oldest first
+        self.subscribers = collections.defaultdict(set)  # topic → its open streams
+        self.backlog = collections.OrderedDict()  # event id → (topic, encoded frame), oldest first
         self.backlog_size, self.max_unsent = backlog_size, max_unsent
 
     def seed(self, events):
@@ -105,44 +120,52 @@ class LiveHub:
             self._remember(event)
 
     def receive(self, events):
-        """Send every event not seen before to every subscriber, oldest first."""
+        """Send every event not seen before to every subscriber of its topic, oldest first."""
         for event in sorted(events, key=lambda e: e["id"]):
             if event["id"] not in self.backlog:
-                self._send_all(self._remember(event))
+                self._send_all(self._remember(event), self.subscribers.get(event.get("topic")))
 
     def _remember(self, event):
         # A removal (an unpublished or deleted story) names the earlier events of that story: a reader who resumes
         # must never be replayed their headline or link (docs/live.md).
         for removed_id in event.get("removes", ()):
             self.backlog.pop(removed_id, None)
-        frame = self.backlog[event["id"]] = encode(event)
+        frame = encode(event)
+        self.backlog[event["id"]] = (event.get("topic"), frame)
         while len(self.backlog) > self.backlog_size:
             self.backlog.popitem(last=False)
         return frame
 
-    def subscribe(self, last_id):
-        """A new Subscriber, holding the events after ``last_id`` (none when it is None) to send first."""
+    def subscribe(self, last_id, topic=None):
+        """A new Subscriber to ``topic``, holding its events after ``last_id`` (none when it is None) to send
+        first."""
         subscriber = Subscriber(self.max_unsent)
+        subscriber.topic = topic
         subscriber.push(FIRST_FRAME)
         if last_id is not None:
-            for event_id, frame in self.backlog.items():
-                if event_id > last_id:
+            for event_id, (event_topic, frame) in self.backlog.items():
+                if event_id > last_id and event_topic == topic:
                     subscriber.push(frame)
-        self.subscribers.add(subscriber)
+        self.subscribers[topic].add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber):
-        self.subscribers.discard(subscriber)
+        streams = self.subscribers.get(subscriber.topic)
+        if streams is not None:
+            streams.discard(subscriber)
+            if not streams:
+                del self.subscribers[subscriber.topic]  # a blog nobody reads any more leaves no entry behind
 
     def heartbeat(self):
         """A comment line now and then keeps proxies and load balancers from closing an idle stream."""
-        self._send_all(HEARTBEAT_FRAME)
+        for streams in list(self.subscribers.values()):
+            self._send_all(HEARTBEAT_FRAME, streams)
 
-    def _send_all(self, frame):
-        for subscriber in list(self.subscribers):
+    def _send_all(self, frame, streams):
+        for subscriber in list(streams or ()):
             subscriber.push(frame)
             if subscriber.dropped:
-                self.subscribers.discard(subscriber)
+                streams.discard(subscriber)
 
 
 def read_latest_file(path):

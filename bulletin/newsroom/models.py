@@ -182,7 +182,7 @@ class NewsFeedPage(Page):
     """The home page: every live story, newest first. Stories are its children."""
 
     max_count = 1
-    subpage_types = ["newsroom.StoryPage"]
+    subpage_types = ["newsroom.StoryPage", "liveblogs.LiveBlogPage"]
     parent_page_types = ["wagtailcore.Page"]
 
     class Meta:
@@ -202,6 +202,8 @@ class NewsFeedPage(Page):
                 .first()
             )
             if story is not None:
+                if story.specific_class is not StoryPage:  # a kind of story with pages of its own (a live blog)
+                    story = story.specific
                 return story.route(request, [])
         return super().route(request, path_components)
 

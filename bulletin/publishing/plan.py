@@ -18,6 +18,7 @@ from typing import NamedTuple
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
+from wagtail import hooks
 from wagtail.models import Page, ReferenceIndex
 
 from bulletin.newsroom import collection_kinds, listings
@@ -33,6 +34,11 @@ class Plan:
     #: feeds and sitemaps of a publish take longer to render than its pages.
     next: list = dataclasses.field(default_factory=list)
 
+
+#: The Wagtail hook through which an app above publishing adds the URLs public/ holds for it (live blogs'
+#: numbered pages and feeds): ``fn()`` returns SiteURLs. all_urls() lists them, so `bulletin build` renders them and
+#: `build --check` expects them.
+SITE_URLS_HOOK = "bulletin_site_urls"
 
 # What a URL of all_urls() shows.
 NEWS_FEED, WIDGET, LIVE, ARCHIVE, STORY, COLLECTION, FEED, SITEMAP, ROBOTS = (
@@ -266,4 +272,6 @@ def all_urls():
         for collection in kind.model.objects.all():
             urls += [SiteURL(url, COLLECTION) for url in _all_pages_of(kind, collection)]
             urls += [SiteURL(url, FEED) for url in _feeds_of(kind, collection)]
+    for more in hooks.get_hooks(SITE_URLS_HOOK):
+        urls += more()
     return urls + _syndication_urls()

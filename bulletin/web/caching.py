@@ -42,7 +42,7 @@ def cache_control_for(path):
         return FINGERPRINTED
     if path.startswith("/media/"):
         return MEDIA
-    if path == "/live/latest.json":
+    if path.startswith("/live/") and path.endswith(".json"):  # latest.json and each live blog's topic file
         return LIVE_POLL
     head_page, syndication_file = _compiled(collection_kinds.KINDS)
     if head_page.match(path) or syndication_file.match(path):

@@ -90,7 +90,8 @@ server {{
         proxy_read_timeout 1h;
     }}
 
-    location = /live/latest.json {{
+    # The polling files: the News Feed's latest.json and each live blog's topic file.
+    location ~ ^/live/[a-z0-9-]+\\.json$ {{
         open_file_cache off;
         add_header Cache-Control "{live_poll}" always;
         add_header Vary Accept-Encoding always;

@@ -40,12 +40,16 @@ DEMO_NOW = "2026-01-19T18:30+0200"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run the tests that add stories to the shared server's News Feed last: the live tests, then the
-    scheduled-publishing test (which checks that its story is the newest)."""
+    """Run the tests that add stories to the shared server's News Feed last: the live and live blog tests, then
+    the scheduled-publishing test (which checks that its story is the newest)."""
 
     def order(item):
         module = item.nodeid.split("::")[0]
-        return module.endswith("e2e/test_live.py") + 2 * module.endswith("e2e/test_scheduled_publishing.py")
+        return (
+            module.endswith("e2e/test_live.py")
+            + module.endswith("e2e/test_liveblogs.py")
+            + 2 * module.endswith("e2e/test_scheduled_publishing.py")
+        )
 
     items.sort(key=order)
 
@@ -96,7 +100,8 @@ def server(tmp_path_factory):
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the CLI's own default (dev), not the pytest one
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_SCHEDULER_INTERVAL="1", PYTHONUNBUFFERED="1")
     demo = subprocess.run(
-        [BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet"],
+        # No live blogs: the tests read the newest story as a story; tests/e2e/test_liveblogs.py adds its own.
+        [BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet", "--no-live-blogs"],
         env=env,
         cwd=REPO,
         capture_output=True,

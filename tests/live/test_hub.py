@@ -3,7 +3,7 @@
 import asyncio
 
 from bulletin.front.app import Front
-from bulletin.live.hub import FIRST_FRAME, HEARTBEAT_FRAME, LiveHub, encode, requested_last_id
+from bulletin.live.hub import FIRST_FRAME, HEARTBEAT_FRAME, LiveHub, encode, requested_last_id, requested_topic
 from tests.event_loop import run
 
 
@@ -44,9 +44,32 @@ def test_a_client_that_does_not_read_is_dropped_not_buffered():
     for _ in range(100):  # 1,400 bytes of heartbeats
         hub.heartbeat()
         run(reader.next_frames())  # this one reads
-    assert sleeper.dropped and sleeper.unsent == 0 and sleeper not in hub.subscribers
+    assert sleeper.dropped and sleeper.unsent == 0 and sleeper not in hub.subscribers[None]
     assert run(sleeper.next_frames()) is None  # its stream ends; the browser reconnects and resumes
-    assert not reader.dropped and reader in hub.subscribers
+    assert not reader.dropped and reader in hub.subscribers[None]
+
+
+def test_a_topic_stream_gets_its_topic_only_and_replays_its_topic_only():
+    """A live blog's readers follow its topic: they get its entries, not the News Feed's events, and back."""
+    hub = LiveHub()
+    hub.seed([event(1), {**event(2, "Entry"), "topic": "liveblog-9"}])
+    feed, blog, other = hub.subscribe(None), hub.subscribe(0, "liveblog-9"), hub.subscribe(None, "liveblog-10")
+    hub.receive([{**event(3, "Second entry"), "topic": "liveblog-9"}, event(4, "Story")])
+    assert run(blog.next_frames()) == FIRST_FRAME + encode({**event(2, "Entry"), "topic": "liveblog-9"}) + encode(
+        {**event(3, "Second entry"), "topic": "liveblog-9"}
+    )
+    assert run(feed.next_frames()) == FIRST_FRAME + encode(event(4, "Story"))
+    hub.heartbeat()
+    assert run(other.next_frames()) == FIRST_FRAME + HEARTBEAT_FRAME
+    hub.unsubscribe(other)
+    assert "liveblog-10" not in hub.subscribers
+
+
+def test_the_topic_comes_from_the_query_and_is_a_plain_name():
+    assert requested_topic(b"last=3&topic=liveblog-12") == "liveblog-12"
+    assert requested_topic(b"last=3") is None
+    assert requested_topic(b"topic=../etc") is None
+    assert requested_topic(b"topic=") is None
 
 
 def test_last_event_id_header_wins_over_the_query():

@@ -39,9 +39,10 @@ def _feed_links(request, title, collection):
 
 
 @register.simple_tag(takes_context=True)
-def page_metadata(context, title, description, subject=None, feeds=False):
+def page_metadata(context, title, description, subject=None, feeds=False, article=None):
     """Everything machines read in a page's head. ``subject`` is the story, or the section, tag or author the
-    page lists; ``feeds`` adds discovery links to the site's feeds (or the subject's)."""
+    page lists; ``feeds`` adds discovery links to the site's feeds (or the subject's). ``article`` replaces the
+    story's NewsArticle data (a live blog gives its LiveBlogPosting)."""
     request = context["request"]
     publication = context.get("publication") or PublicationSettings.load(request_or_site=request)
     story = subject if isinstance(subject, StoryPage) else None
@@ -54,8 +55,10 @@ def page_metadata(context, title, description, subject=None, feeds=False):
     tags = structured_data.preview_tags(request, publication, title, description, og_type, story)
     parts.append(format_html_join("\n", '<meta {}="{}" content="{}">', tags))
     if story is not None:
-        parts.append(structured_data.json_ld(structured_data.news_article(story, request, publication)))
+        parts.append(structured_data.json_ld(article or structured_data.news_article(story, request, publication)))
         parts.append(structured_data.json_ld(structured_data.breadcrumbs(story, request)))
+    elif article:
+        parts.append(structured_data.json_ld(article))
     elif isinstance(collection, Author):
         parts.append(structured_data.json_ld(structured_data.profile_page(collection, request)))
     return mark_safe("\n".join(parts))

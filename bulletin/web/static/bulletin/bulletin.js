@@ -284,7 +284,7 @@
   }
 
   function receive(message) {
-    if (!message || !message.story) return;
+    if (!message || !message.story || message.topic) return;  // a topic's events are a live blog's entries
     live.lastId = Math.max(live.lastId, message.id);
     var said = [];
     liveLists().forEach(function (list) {
