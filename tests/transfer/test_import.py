@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
@@ -94,6 +95,11 @@ def test_imported_stories_have_a_first_revision_and_are_searchable(exported):
     assert all(s.latest_revision_id and s.live_revision_id == s.latest_revision_id for s in stories)
     story = stories.order_by("feed_position").first()
     revision = Revision.objects.get(pk=story.latest_revision_id)
+    # What Wagtail's save_revision() would store for the imported story (as JSON, the way Revision keeps it).
+    saved_by_wagtail = json.loads(
+        json.dumps(StoryPage.objects.get(pk=story.pk).serializable_data(), cls=DjangoJSONEncoder)
+    )
+    assert revision.content == saved_by_wagtail | {"latest_revision": None, "live_revision": None}
     assert revision.as_object().title == story.title and revision.as_object().bylines.count() == story.bylines.count()
     assert index.search(story.title.split()[-1]).total >= 1
 
