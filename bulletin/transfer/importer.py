@@ -107,7 +107,7 @@ def import_newsroom(folder, dry_run=False, progress=None):
             loader.prepare()
             for number, record in format.read_records(folder, manifest["records"]):
                 try:
-                    loader.load(number, record)
+                    loader.load(record)
                 except (KeyError, TypeError, ValueError, ValidationError) as error:
                     raise format.ExportFileError(
                         f"{folder / format.RECORDS_FILE}, line {number} ({_describe(record)}): {_reason(error)}"
@@ -213,7 +213,7 @@ class Loader:
         self.story_type = ContentType.objects.get_for_model(StoryPage)
         self.page_type = ContentType.objects.get_for_model(Page)
 
-    def load(self, number, record):
+    def load(self, record):
         kind = record["type"]
         if kind == "story":
             self.stories.append(self._story_rows(record))
