@@ -251,3 +251,21 @@ def test_a_scheduled_story_stays_scheduled(tmp_path, settings, feed_page):
     imported = StoryPage.objects.get(slug="scheduled")
     assert not imported.live and imported.go_live_at == go_live and imported.live_revision is None
     assert Revision.objects.get(pk=imported.latest_revision_id).approved_go_live_at == go_live
+
+
+def test_the_command_prints_the_table_and_a_clear_error(exported):
+    from click.testing import CliRunner
+
+    from bulletin.cli import cli
+
+    dry = CliRunner().invoke(cli, ["import", "bulletin", "--dry-run", "--quiet", str(exported)])
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "story" in dry.output and f"{DEMO_STORIES:>9}" in dry.output and "Dry run: nothing was written." in dry.output
+    )
+    lines = records(exported)
+    write_records(exported, lines[:-1])
+    failed = CliRunner().invoke(cli, ["import", "bulletin", "--quiet", str(exported)])
+    assert failed.exit_code == 1
+    assert "holds" in failed.output and "Nothing was imported; the newsroom is as it was." in failed.output
+    assert_newsroom_is_empty()
