@@ -25,9 +25,10 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Revision, Site
+from wagtail.models.pages import COMMENTS_RELATION_NAME
 
 from bulletin.live.models import LiveEvent
-from bulletin.newsroom.blocks import StoryBodyBlock
+from bulletin.newsroom.blocks import StoryBodyBlock, reusing_images
 from bulletin.newsroom.models import (
     Author,
     AuthorLink,
@@ -106,7 +107,7 @@ def import_newsroom(folder, dry_run=False, progress=None):
             loader.prepare()
             for number, record in format.read_records(folder, manifest["records"]):
                 try:
-                    loader.load(number, record)
+                    loader.load(record)
                 except (KeyError, TypeError, ValueError, ValidationError) as error:
                     raise format.ExportFileError(
                         f"{folder / format.RECORDS_FILE}, line {number} ({_describe(record)}): {_reason(error)}"
@@ -176,6 +177,7 @@ class Loader:
         #: page id (None: Wagtail's root) → [path, depth, children so far, url_path] of the pages others go under
         self.children = {}
         self.stories = []
+        self.images = {}  # id → image, for the image blocks of reading times (newsroom/blocks.py, reusing_images)
 
     def prepare(self):
         """Check that the newsroom is empty and clear what a new database has: Wagtail's welcome page and the
@@ -211,7 +213,7 @@ class Loader:
         self.story_type = ContentType.objects.get_for_model(StoryPage)
         self.page_type = ContentType.objects.get_for_model(Page)
 
-    def load(self, number, record):
+    def load(self, record):
         kind = record["type"]
         if kind == "story":
             self.stories.append(self._story_rows(record))
@@ -421,9 +423,10 @@ class Loader:
         story.clean_fields(exclude=["body", "feature_image", "section", *PAGE_REFERENCES])
         # On a copy: reading the body turns its raw data into values, and a link card to a story not written yet
         # (later in this batch) would become an empty one when the row is written.
-        story.reading_minutes = StoryPage(
-            title=story.title, summary=story.summary, body=record["body"], feature_image_id=story.feature_image_id
-        ).compute_reading_minutes()
+        with reusing_images(self.images):
+            story.reading_minutes = StoryPage(
+                title=story.title, summary=story.summary, body=record["body"], feature_image_id=story.feature_image_id
+            ).compute_reading_minutes()
         rows = [
             *(Byline(page_id=story.pk, author_id=a, sort_order=i) for i, a in enumerate(record["authors"])),
             *(StoryPage.tags.through(storypage_id=story.pk, tag_id=tag) for tag in record["tags"]),
@@ -442,6 +445,12 @@ class Loader:
         ]
         for row in rows:
             row.clean_fields(exclude=["page", "story", "author", "storypage", "tag"])
+        # The story's relations in memory (modelcluster), so its first revision is serialised without a query.
+        story.bylines = [row for row in rows if isinstance(row, Byline)]
+        story.sources = [row for row in rows if isinstance(row, CitedSource)]
+        story.corrections = [row for row in rows if isinstance(row, Correction)]
+        story.tags = [Tag(pk=tag) for tag in record["tags"]]
+        setattr(story, COMMENTS_RELATION_NAME, [])
         return story, rows
 
     def _write_stories(self):
@@ -457,7 +466,7 @@ class Loader:
                     related[type(row)].append(row)
             for model, rows in related.items():
                 model.objects.bulk_create(rows)
-            self._first_revisions([story.pk for story in stories])
+            self._first_revisions(stories)
         except DatabaseError as error:
             raise format.ExportFileError(
                 f"The stories from {_describe_story(stories[0])} to {_describe_story(stories[-1])} could not be "
@@ -466,12 +475,9 @@ class Loader:
         stories_loaded.send(__name__, story_ids=[story.pk for story in stories])  # the search index, this batch
         self.created["story"] += len(stories)
 
-    def _first_revisions(self, story_ids):
+    def _first_revisions(self, stories):
         """One revision per story, with the content Wagtail would have saved, as the latest (and, for a live
         story, the live) revision. A scheduled story's is approved for its go-live time."""
-        stories = list(
-            StoryPage.objects.filter(pk__in=story_ids).prefetch_related("bylines", "tags", "sources", "corrections")
-        )
         revisions = [
             Revision(
                 content_type=self.story_type,

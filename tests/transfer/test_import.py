@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
@@ -94,6 +95,11 @@ def test_imported_stories_have_a_first_revision_and_are_searchable(exported):
     assert all(s.latest_revision_id and s.live_revision_id == s.latest_revision_id for s in stories)
     story = stories.order_by("feed_position").first()
     revision = Revision.objects.get(pk=story.latest_revision_id)
+    # What Wagtail's save_revision() would store for the imported story (as JSON, the way Revision keeps it).
+    saved_by_wagtail = json.loads(
+        json.dumps(StoryPage.objects.get(pk=story.pk).serializable_data(), cls=DjangoJSONEncoder)
+    )
+    assert revision.content == saved_by_wagtail | {"latest_revision": None, "live_revision": None}
     assert revision.as_object().title == story.title and revision.as_object().bylines.count() == story.bylines.count()
     assert index.search(story.title.split()[-1]).total >= 1
 
@@ -245,3 +251,21 @@ def test_a_scheduled_story_stays_scheduled(tmp_path, settings, feed_page):
     imported = StoryPage.objects.get(slug="scheduled")
     assert not imported.live and imported.go_live_at == go_live and imported.live_revision is None
     assert Revision.objects.get(pk=imported.latest_revision_id).approved_go_live_at == go_live
+
+
+def test_the_command_prints_the_table_and_a_clear_error(exported):
+    from click.testing import CliRunner
+
+    from bulletin.cli import cli
+
+    dry = CliRunner().invoke(cli, ["import", "bulletin", "--dry-run", "--quiet", str(exported)])
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "story" in dry.output and f"{DEMO_STORIES:>9}" in dry.output and "Dry run: nothing was written." in dry.output
+    )
+    lines = records(exported)
+    write_records(exported, lines[:-1])
+    failed = CliRunner().invoke(cli, ["import", "bulletin", "--quiet", str(exported)])
+    assert failed.exit_code == 1
+    assert "holds" in failed.output and "Nothing was imported; the newsroom is as it was." in failed.output
+    assert_newsroom_is_empty()
