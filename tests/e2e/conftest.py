@@ -89,12 +89,14 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """A fresh demo newsroom (60 stories) in its own SQLite file, served by `bulletin serve` on a free port."""
+def server(tmp_path_factory, local_embed_providers):
+    """A fresh demo newsroom (60 stories) in its own SQLite file, served by `bulletin serve` on a free port.
+    Its embeds come from the local provider servers (tests/embeds/provider_servers.py)."""
     data_dir = tmp_path_factory.mktemp("bulletin-e2e")
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the CLI's own default (dev), not the pytest one
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_SCHEDULER_INTERVAL="1", PYTHONUNBUFFERED="1")
+    env.update(local_embed_providers.env())
     demo = subprocess.run(
         [BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet"],
         env=env,
