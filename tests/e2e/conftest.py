@@ -40,12 +40,13 @@ DEMO_NOW = "2026-01-19T18:30+0200"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run the tests that add stories to the shared server's News Feed last: the live tests, then the
-    scheduled-publishing test (which checks that its story is the newest)."""
+    """Run the tests that add stories to the shared server's News Feed last: the live tests, the embeds test,
+    then the scheduled-publishing test (which checks that its story is the newest)."""
+    last = {"e2e/test_live.py": 1, "e2e/test_embeds.py": 2, "e2e/test_scheduled_publishing.py": 3}
 
     def order(item):
         module = item.nodeid.split("::")[0]
-        return module.endswith("e2e/test_live.py") + 2 * module.endswith("e2e/test_scheduled_publishing.py")
+        return next((rank for name, rank in last.items() if module.endswith(name)), 0)
 
     items.sort(key=order)
 
