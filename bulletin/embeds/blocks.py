@@ -11,7 +11,8 @@ class EmbedBlock(blocks.URLBlock):
     """The URL of a post or video of a supported provider (providers.py). Its value is the URL as a string."""
 
     def __init__(self, **kwargs):
-        super().__init__(help_text=f"The address of a post or video on {provider_names()}.", **kwargs)
+        kwargs.setdefault("help_text", f"The address of a post or video on {provider_names()}.")
+        super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)

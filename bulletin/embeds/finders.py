@@ -33,9 +33,6 @@ _BACKGROUND_URL = re.compile(r"background-image\s*:\s*url\(\s*['\"]?([^'\")]+)['
 class ProviderFinder(EmbedFinder):
     """Finds the embeds of Bulletin's providers (providers.py) and no others."""
 
-    def __init__(self, **options):
-        super().__init__()
-
     def accept(self, url):
         return provider_for(url) is not None
 

@@ -40,16 +40,18 @@ DEMO_NOW = "2026-01-19T18:30+0200"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run the tests that add stories to the shared server's News Feed last: the live and live blog tests, then
-    the scheduled-publishing test (which checks that its story is the newest)."""
+    """Run the tests that add stories to the shared server's News Feed last: the live, live blog and embeds tests,
+    then the scheduled-publishing test (which checks that its story is the newest)."""
+    last = {
+        "e2e/test_live.py": 1,
+        "e2e/test_liveblogs.py": 1,
+        "e2e/test_embeds.py": 2,
+        "e2e/test_scheduled_publishing.py": 3,
+    }
 
     def order(item):
         module = item.nodeid.split("::")[0]
-        return (
-            module.endswith("e2e/test_live.py")
-            + module.endswith("e2e/test_liveblogs.py")
-            + 2 * module.endswith("e2e/test_scheduled_publishing.py")
-        )
+        return next((rank for name, rank in last.items() if module.endswith(name)), 0)
 
     items.sort(key=order)
 
@@ -93,12 +95,14 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """A fresh demo newsroom (60 stories) in its own SQLite file, served by `bulletin serve` on a free port."""
+def server(tmp_path_factory, local_embed_providers):
+    """A fresh demo newsroom (60 stories) in its own SQLite file, served by `bulletin serve` on a free port.
+    Its embeds come from the local provider servers (tests/embeds/provider_servers.py)."""
     data_dir = tmp_path_factory.mktemp("bulletin-e2e")
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the CLI's own default (dev), not the pytest one
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_SCHEDULER_INTERVAL="1", PYTHONUNBUFFERED="1")
+    env.update(local_embed_providers.env())
     demo = subprocess.run(
         # No live blogs: the tests read the newest story as a story; tests/e2e/test_liveblogs.py adds its own.
         [BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet", "--no-live-blogs"],

@@ -217,3 +217,14 @@ def test_the_providers_setting_is_checked(settings):
     settings.BULLETIN_EMBED_PROVIDERS = {"youtube": {"html": "<script>"}}
     with pytest.raises(ImproperlyConfigured, match="youtube"):
         providers.providers()
+
+
+def test_a_hostile_url_reaches_the_player_only_quoted():
+    url = 'https://soundcloud.com/forss/flickermood?x="><script>alert(1)</script>'
+    player = providers.provider_for(url).player_url(url)
+    assert player.startswith("https://w.soundcloud.com/player/?url=https%3A%2F%2Fsoundcloud.com%2F")
+    assert not set('"<> ') & set(player)
+    youtube = 'https://youtu.be/M7lc1UVf-VE"onload="alert(1)'
+    assert providers.provider_for(youtube).player_url(youtube) == (
+        "https://www.youtube-nocookie.com/embed/M7lc1UVf-VE?autoplay=1"
+    )
