@@ -44,10 +44,17 @@ def entry_changed(blog, positions, key_event):
     if any(p % ENTRIES_PER_PAGE == 1 and page_number_of(p) == newest and newest > 1 for p in positions):
         pages.append(f"{blog.url}page/{newest - 1}/")
     story_now, story_next = _story_plan(blog)
-    now = [blog.url, *pages, *([f"{blog.url}key-events/"] if key_event else []), topic_file(blog), *story_now]
+    # An outbox entry of its own, rendered first: the head, and the two polling files that the fronts of
+    # `bulletin serve` read events from. Readers' open pages get the entry once that entry is on disk (the fronts
+    # look at public/.generation after each entry), not after the dozen pages that follow.
+    first = [blog.url, reverse("live_latest"), topic_file(blog)]
+    record(f"live blog entry {blog.title[:130]}", plan.Plan(now=first, later=[]))
+    rest = [*pages, *([f"{blog.url}key-events/"] if key_event else []), *story_now]
     record(
-        f"live blog entry {blog.title[:130]}",
-        plan.Plan(now=list(dict.fromkeys(now)), next=[*feed_urls(blog), *story_next], later=[]),
+        f"live blog entry {blog.title[:130]} (pages)",
+        plan.Plan(
+            now=[url for url in dict.fromkeys(rest) if url not in first], next=[*feed_urls(blog), *story_next], later=[]
+        ),
     )
 
 

@@ -44,6 +44,10 @@ blog.status = LiveBlogPage.ENDED
 blog.save_revision().publish()
 """
 URL = "/browser-live-blog/"
+#: Generous for a loaded machine: the outbox is rendered in order, so a second editor's entry waits for the pages
+#: of the first one's (at a load of 20 on 2 cores, 12 s). How fast entries arrive is measured by
+#: bench/live_fanout.py --live-blog and bench/liveblog_publish.py, not here.
+ARRIVAL = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +93,8 @@ def test_two_editors_post_and_an_open_page_follows(blog, new_page):
     first.fill("[data-composer] textarea[name=text]", "From the first editor.")
     second.fill("[data-composer] textarea[name=text]", "From the second editor.")
     assert submit(first).status == 302 and submit(second).status == 302
-    expect(entries(reader).nth(0)).to_contain_text("From the second editor.", timeout=2_000)
-    expect(entries(reader).nth(1)).to_contain_text("From the first editor.", timeout=2_000)
+    expect(entries(reader).nth(0)).to_contain_text("From the second editor.", timeout=ARRIVAL)
+    expect(entries(reader).nth(1)).to_contain_text("From the first editor.", timeout=ARRIVAL)
     expect(reader.locator("[data-announcer]")).to_contain_text("New update", timeout=7_000)
     assert reader.evaluate("window.scrollY") == 0
 
@@ -100,13 +104,13 @@ def test_two_editors_post_and_an_open_page_follows(blog, new_page):
     first.fill("[data-composer] textarea[name=text]", "From the second editor, corrected.")
     assert submit(first).status == 302
     top = entries(reader).nth(0)
-    expect(top).to_contain_text("corrected", timeout=2_000)
+    expect(top).to_contain_text("corrected", timeout=ARRIVAL)
     expect(top.locator(".entry__updated")).to_contain_text("Updated")
     deleted = top.get_attribute("data-entry")
     second.goto(f"/admin/live-blogs/{blog_id}/")
     with second.expect_response(lambda r: r.request.method == "POST"):
         second.locator(f'[data-entry="{deleted}"] button', has_text="Delete").click()
-    expect(reader.locator(f'[data-entry="{deleted}"]')).to_have_count(0, timeout=2_000)
+    expect(reader.locator(f'[data-entry="{deleted}"]')).to_have_count(0, timeout=ARRIVAL)
     assert reader.problems == []
 
 
@@ -123,7 +127,7 @@ def test_a_scrolled_reader_gets_a_button_and_is_not_moved(blog, new_page):
     desk.fill("[data-composer] textarea[name=text]", "While the reader was reading.")
     submit(desk)
     button = reader.locator(".live-button")
-    expect(button).to_have_text("1 new update", timeout=2_000)
+    expect(button).to_have_text("1 new update", timeout=ARRIVAL)
     assert reader.evaluate("window.scrollY") == scrolled
     assert in_view.bounding_box()["y"] == top_before
     button.click()
@@ -161,6 +165,6 @@ def test_ending_the_blog_reaches_the_open_page(blog, new_page, server):
     expect(reader.locator("[data-live-ready]")).to_have_count(1)
     ended = server.manage("shell", "-c", END_BLOG)
     assert ended.returncode == 0, ended.stderr
-    expect(reader.locator(".liveblog__ended")).to_contain_text("Coverage ended", timeout=2_000)
+    expect(reader.locator(".liveblog__ended")).to_contain_text("Coverage ended", timeout=ARRIVAL)
     reader.reload()
     expect(reader.locator("[data-live-entries]")).to_have_count(0)

@@ -57,7 +57,8 @@ def test_an_entry_publishes_a_bounded_set_of_files_whatever_the_size_of_the_blog
     big_urls = outbox_urls(last)
     assert big.position == 2 + 3 * ENTRIES_PER_PAGE
     assert len(big_urls) == len(small_urls)
-    assert big_urls[0] == blog.url  # the head first: the file readers and the benchmark wait for
+    # First, an outbox entry of its own: the head, and the polling files the fronts take events from.
+    assert big_urls[:3] == [blog.url, "/live/latest.json", f"/live/{blog.topic}.json"]
     assert f"{blog.url}page/4/" in big_urls
     assert not any(f"{blog.url}page/{n}/" in big_urls for n in (1, 2, 3))
     assert small.numbered_page_url() == f"{blog.url}page/1/"
