@@ -268,6 +268,10 @@ def _run_import(kind, export, media, dry_run, allowed_hosts, allow_private_addre
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
+    from bulletin.publishing import redirect_map
+    from bulletin.publishing.publisher import Publisher
+
+    redirect_map.write(Publisher().storage)  # the old URLs, answered by `bulletin serve` at once
     public = settings.BULLETIN_PUBLIC_DIR
     if not (public / "index.html").exists():
         click.echo("Run `bulletin build` to render the imported stories into public/.")
