@@ -284,11 +284,8 @@ def _run_import(kind, export, media, dry_run, allowed_hosts, allow_private_addre
     call_command("migrate", interactive=False, verbosity=0)  # a new database is created here
     try:
         # The site's own host is allowed for downloads once the reader has named it (loader.Loader.run).
-        source = (
-            None
-            if no_images
-            else MediaSource(media, allowed_hosts=allowed_hosts, allow_private=allow_private_addresses)
-        )
+        # A dry run fetches no image: a saved image is a file written, which no rollback takes back.
+        source = None if no_images or dry_run else MediaSource(media, "", allowed_hosts, allow_private_addresses)
         summary = loader.Loader(loader.Options(media=source, dry_run=dry_run, progress=not quiet)).run(
             importlib.import_module(f"bulletin.imports.{kind}").read(export)
         )
@@ -298,6 +295,10 @@ def _run_import(kind, export, media, dry_run, allowed_hosts, allow_private_addre
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
+    from bulletin.publishing import redirect_map
+    from bulletin.publishing.publisher import Publisher
+
+    redirect_map.write(Publisher().storage)  # the old URLs, answered by `bulletin serve` at once
     public = settings.BULLETIN_PUBLIC_DIR
     if not (public / "index.html").exists():
         click.echo("Run `bulletin build` to render the imported stories into public/.")

@@ -20,6 +20,7 @@ from bulletin.web.dynamic_paths import needs_query
 
 from .files import CHUNK, MEDIA_PREFIX
 from .negotiation import UNSATISFIABLE, byte_range, choose_coding, if_range_matches, not_modified
+from .redirects import Redirects
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ class Front:
         self.cache, self.hub, self.django = cache, hub, django
         self.max_body_bytes, self.redis_url, self.heartbeat = max_body_bytes, redis_url, heartbeat
         self.latest = (public_dir or cache.public_dir) / "live" / "latest.json"
+        self.redirects = Redirects(public_dir or cache.public_dir)
+        self.redirects.load()
         self.tasks = []
 
     async def __call__(self, scope, receive, send):
@@ -53,6 +56,10 @@ class Front:
                 path = scope["path"]
                 if path == LIVE_STREAM:
                     return await self.stream_events(scope, receive, send)
+                if self.redirects.active:
+                    target = self.redirects.target(path, scope["query_string"])
+                    if target:
+                        return await send_redirect(send, target)
                 if not scope["query_string"] or not needs_query(path):
                     entry = self.cache.get(path)
                     if entry is not None:
@@ -144,8 +151,10 @@ class Front:
         while True:
             await asyncio.sleep(GENERATION_POLL)
             try:
-                if self.cache.forget_if_published() and not self.redis_url:
-                    self.hub.receive(read_latest_file(self.latest))
+                if self.cache.forget_if_published():
+                    self.redirects.load()
+                    if not self.redis_url:
+                        self.hub.receive(read_latest_file(self.latest))
             except Exception:  # a poll must never stop polling
                 logger.exception("checking public/.generation failed")
 
@@ -240,6 +249,18 @@ async def _send_from_disk(path, first, last, send):
                 raise OSError(f"{path} changed while it was being sent")
             remaining -= len(chunk)
             await send({"type": "http.response.body", "body": chunk, "more_body": remaining > 0})
+
+
+async def send_redirect(send, location):
+    """A permanent redirect to ``location`` (an editor's, or an imported site's old URL)."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 301,
+            "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def send_plain(send, status, text):

@@ -14,7 +14,7 @@ from bulletin.newsroom import render_memo
 from bulletin.newsroom.blocks import reusing_images
 from bulletin.newsroom.models import Byline, StoryPage
 
-from . import plan
+from . import plan, redirect_map
 from .models import GoneURL, OutboxEntry
 from .paths import file_for, gone_marker_for
 from .publisher import Publisher
@@ -117,6 +117,7 @@ def build(workers=None, progress=False):
                 bar.update(done)
     bar.close()
     removed = _remove_orphans()
+    redirect_map.write(Publisher(durable=False).storage)
     os.sync()  # the rendered files were written without a flush each: make them durable before trusting them
     Publisher().storage.bump_generation()
     OutboxEntry.objects.filter(done_at=None, created_at__lte=started).update(done_at=timezone.now())

@@ -2,6 +2,7 @@
 
 import copy
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from wagtail.contrib.redirects.models import Redirect
@@ -10,9 +11,9 @@ from wagtail.signals import page_published, page_unpublished
 from bulletin.newsroom.collection_kinds import AUTHORS, SECTIONS, TAGS
 from bulletin.newsroom.models import Author, PublicationSettings, Section, StoryPage, Tag
 
-from . import plan
+from . import plan, redirect_map
 from .models import GoneURL
-from .publisher import record
+from .publisher import Publisher, record
 
 
 @receiver(pre_save, sender=StoryPage)
@@ -53,6 +54,19 @@ def redirect_changed(sender, instance, **kwargs):
     path = instance.old_path.rstrip("/") + "/"
     if GoneURL.objects.filter(path=path).exists():
         record(f"redirect {path}", plan.Plan(now=[path], later=[]))
+    if not _redirect_map_pending:
+        _redirect_map_pending.append(True)
+        transaction.on_commit(_write_redirect_map)
+
+
+#: Set while a rewrite of the redirect map waits for its transaction's commit: one rewrite for many redirects
+#: changed together (a section's new slug redirects each of its pages).
+_redirect_map_pending = []
+
+
+def _write_redirect_map():
+    _redirect_map_pending.clear()
+    redirect_map.write(Publisher().storage)
 
 
 @receiver(pre_save, sender=Author)

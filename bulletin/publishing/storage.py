@@ -88,6 +88,10 @@ class FilesystemStorage:
             if not (relative.startswith(".") or name.startswith(".tmp-") or relative.endswith((".gz", ".br"))):
                 yield relative
 
+    def write_own_file(self, relative, data):
+        """Write a file of the servers' own (a dot file at the top, never served to readers), atomically, as it is."""
+        self._write_atomic(relative, data)
+
     def bump_generation(self):
         """Tell the servers that keep public/ in memory (the front of `bulletin serve`) that files changed."""
         self._write_atomic(".generation", str(time.time_ns()).encode())

@@ -31,6 +31,26 @@ upstream bulletin_app {{
     keepalive 16;
 }}
 
+# The editors' redirects (and an imported site's old URLs), answered here without the app: the publisher keeps
+# them in two map files in public/ (bulletin/publishing/redirect_map.py). Reload nginx after they change
+# (`nginx -s reload`); until then, nginx answers the redirects it read last. The key is the path without its
+# trailing slash, as Wagtail stores it; the [s] makes each include a pattern, which may match no file yet.
+# An imported archive brings hundreds of thousands of old URLs, some long: room for them in nginx's hash.
+map_hash_max_size 1048576;
+map_hash_bucket_size 256;
+map $uri $bulletin_redirect_key {{
+    default $uri;
+    "~^(?<bulletin_path>/.*?)/?$" $bulletin_path;
+}}
+map $bulletin_redirect_key $bulletin_redirect {{
+    default "";
+    include {public}/.redirects-path[s].map;
+}}
+map "$bulletin_redirect_key?$args" $bulletin_query_redirect {{
+    default "";
+    include {public}/.redirects-querie[s].map;
+}}
+
 # Uploads other than raster images are downloads, never shown inline (bulletin/uploads/serving.py).
 map $uri $bulletin_media_disposition {{
     default attachment;
@@ -55,6 +75,13 @@ server {{
     open_file_cache max=200 inactive=20s;
     open_file_cache_valid 1s;
     client_max_body_size 64m;
+
+    if ($bulletin_query_redirect) {{
+        return 301 $bulletin_query_redirect;
+    }}
+    if ($bulletin_redirect) {{
+        return 301 $bulletin_redirect;
+    }}
 
     # Hidden files (the publisher's lock, 410 markers, temporary files) are never served directly.
     location ~ /\\. {{

@@ -315,3 +315,48 @@ def test_cli_import_into_a_new_database(tmp_path, media):
     )
     assert failed.returncode == 1 and "line 1" in failed.stderr and "as it was" in failed.stderr
     assert database.execute("SELECT COUNT(*) FROM newsroom_storypage").fetchone()[0] == 7
+
+
+@pytest.fixture
+def image_server():
+    """A real HTTP server on loopback: /photo.jpg, /big.jpg (large), /away (a redirect to another host)."""
+    import http.server
+    import threading
+
+    photo = _jpeg()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/away":
+                self.send_response(302)
+                self.send_header("Location", "http://images.example.net/x.jpg")
+                self.end_headers()
+                return
+            body = photo if self.path == "/photo.jpg" else photo * 40 if self.path == "/big.jpg" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "image/jpeg")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_images_are_downloaded_within_limits(db, settings, image_server):
+    from bulletin.imports.media import MissingImage, save_image
+
+    source = MediaSource(None, site_url=image_server, allow_private=True)
+    name, data = source.read(f"{image_server}/photo.jpg")
+    assert name == "photo.jpg" and save_image(name, data, "Downloaded").width == 64
+    with pytest.raises(MissingImage, match="answered 404"):
+        source.read(f"{image_server}/nothing.jpg")
+    with pytest.raises(MissingImage, match="not allowed"):
+        source.read(f"{image_server}/away")  # the redirect's target is checked like the first URL
+    settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE = len(_jpeg()) * 10
+    with pytest.raises(MissingImage, match="larger than"):
+        MediaSource(None, site_url=image_server, allow_private=True).read(f"{image_server}/big.jpg")
