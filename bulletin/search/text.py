@@ -72,41 +72,47 @@ _TRANSLIT = {
     "ё": "io",
     "ъ": "",
 }
+_TRANSLIT_TABLE = str.maketrans(_TRANSLIT)
 _TRANSLIT_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya", "ё": "yo"}
 _HAS_CYRILLIC = re.compile(f"[{_CYRILLIC}]")
+_SPACES = re.compile(r"[^\S ]")
+#: Letters of the Latin blocks that may carry marks (below U+0250; Cyrillic keeps its й, ї, ё).
+_LATIN_NON_ASCII = re.compile("[\u0080-\u024f]+")
 
 
 def clean(value):
-    """``value`` as text an engine accepts: NUL and other control characters gone, apostrophes unified."""
+    """``value`` as text an engine accepts: NUL and other control characters gone, every kind of white space a
+    plain space (both engines read them as one), apostrophes unified."""
     if not value:
         return ""
-    value = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in value)
+    # Two passes in C over the common case (text with nothing but spaces and line breaks); the per-character
+    # loop only for text that holds control or format characters. It was 70% of the index build's time.
+    value = _SPACES.sub(" ", value)
+    if not value.isprintable():
+        value = "".join(ch if ch.isprintable() else " " for ch in value)
     return _CYRILLIC_APOSTROPHE.sub("ʼ", value)
 
 
-def fold(word):
+def fold(text):
     """The form both engines compare: case folded, Latin diacritics removed (the unicode61 rule)."""
-    word = word.casefold()
-    if word.isascii():
-        return word
-    out = []
-    for ch in word:
-        if ch < "\u0250":  # Latin: strip the marks
-            ch = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        out.append(ch)
-    return "".join(out)
+    text = text.casefold()
+    return text if text.isascii() else _LATIN_NON_ASCII.sub(_strip_marks, text)
+
+
+def _strip_marks(match):
+    return "".join(c for c in unicodedata.normalize("NFKD", match.group()) if not unicodedata.combining(c))
 
 
 def transliterate(value):
     """The Cyrillic words of ``value`` in Latin letters (other words left out): "Харків" → "kharkiv"."""
+    if not _HAS_CYRILLIC.search(value):
+        return ""
     words = []
-    for word in WORD.findall(value):
-        if not _HAS_CYRILLIC.search(word):
-            continue
-        word = word.lower()
-        latin = [_TRANSLIT_INITIAL.get(word[0]) or _TRANSLIT.get(word[0], word[0])]
-        latin += [_TRANSLIT.get(ch, ch) for ch in word[1:]]
-        words.append("".join(latin))
+    for word in WORD.findall(value.lower()):
+        if _HAS_CYRILLIC.search(word):
+            words.append(
+                _TRANSLIT_INITIAL.get(word[0], word[0].translate(_TRANSLIT_TABLE)) + word[1:].translate(_TRANSLIT_TABLE)
+            )
     return " ".join(words)
 
 
