@@ -413,16 +413,13 @@ class PostgresIndex:
         plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         dense = plan[0]["Plan"]["Plan Rows"] >= PG_DENSE
-        if dense:
-            found = MAX_RESULTS + 1
-        else:
-            # Not "LIMIT MAX_RESULTS + 1": with a limit the planner scans the table (0.3 s), without it the GIN index.
-            cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", params)
-            found = cursor.fetchone()[0]
+        # A sparse query reads all its matches anyway (to sort them), so it counts them in the same pass: a
+        # count of its own read them all through GIN a second time (half the time of a query for two names).
+        found = "NULL" if dense else "count(*) OVER ()"
         newest_first = "position DESC" if dense else "position + 0 DESC"
         if newest:
             cursor.execute(
-                f"SELECT story_id FROM {self.table} WHERE {where} ORDER BY {newest_first} LIMIT %s OFFSET %s",
+                f"SELECT story_id, {found} FROM {self.table} WHERE {where} ORDER BY {newest_first} LIMIT %s OFFSET %s",
                 params + [limit, offset],
             )
         else:
@@ -430,8 +427,9 @@ class PostgresIndex:
             cursor.execute(
                 f"""
                 WITH candidates AS MATERIALIZED (
-                    SELECT story_id FROM {self.table} WHERE {where} ORDER BY {newest_first} LIMIT {CANDIDATES})
-                SELECT s.story_id FROM candidates JOIN {self.table} AS s USING (story_id)
+                    SELECT story_id, {found} AS found FROM {self.table} WHERE {where}
+                    ORDER BY {newest_first} LIMIT {CANDIDATES})
+                SELECT s.story_id, candidates.found FROM candidates JOIN {self.table} AS s USING (story_id)
                 ORDER BY (ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], s.document, to_tsquery('simple', %s))
                           + ts_rank(ARRAY[0.05, 0.1, 0.4, 1.0]::float4[], s.english, plainto_tsquery('english', %s)))
                          * (1.0 + 0.5 / (1.0 + greatest(0, extract(epoch FROM %s - s.published)) / {RECENCY_MONTH}))
@@ -439,7 +437,18 @@ class PostgresIndex:
                 LIMIT %s OFFSET %s""",
                 params + [query.tsquery(), query.plain(), now, limit, offset],
             )
-        return Hits([row[0] for row in cursor.fetchall()], min(found, MAX_RESULTS + 1))
+        rows = cursor.fetchall()
+        if dense:
+            total = MAX_RESULTS + 1
+        elif rows:
+            total = rows[0][1]
+        elif offset:  # a page past the end: how many there are, for the link back
+            # Not "LIMIT MAX_RESULTS + 1": with a limit the planner scans the table (0.3 s), without it the GIN index.
+            cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", params)
+            total = cursor.fetchone()[0]
+        else:
+            total = 0
+        return Hits([row[0] for row in rows], min(total, MAX_RESULTS + 1))
 
     def size(self, cursor):
         cursor.execute(f"SELECT pg_total_relation_size('{self.table}')")

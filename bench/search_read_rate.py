@@ -1,0 +1,169 @@
+"""Read rate of a published file through `bulletin serve`, alone and while 20 clients search continuously.
+
+Guards against: reader search (Django, the index) starving the front's file serving. Target: with 20 searching
+clients the file keeps ≥ 0.9 of its read rate alone.
+
+    BULLETIN_DATA_DIR=/tmp/search-100k .venv/bin/python bench/search_read_rate.py [--seconds 10] [--rounds 3]
+
+Needs wrk. One `bulletin serve --workers 2` for both measurements; the rounds alternate (alone, with searchers)
+so that the machine's load drifts over both alike. The searchers are one wrk with 20 connections, each asking
+/search/ for the bench's queries in turn (bench/search.py's list) as soon as its last answer came. If public/
+holds no story yet (a demo that was never built), one story is published first, which writes its files.
+Prints a Markdown table and writes JSON to bench/results/.
+"""
+
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from read_path import WRK_SCRIPT, free_port, wait_for  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEARCHERS = 20
+QUERIES = [
+    "Olena Kovalenko",
+    "Taras Melnyk",
+    "power Kharkiv restored",
+    "governor confirmed attack",
+    "reported",
+    "the",
+    "Kharkiv",
+    "energy",
+    "kha",
+    "Харків",
+]
+
+PUBLISH_ONE = """
+from bulletin.newsroom.models import Author, Byline, NewsFeedPage, Section, StoryPage
+story = StoryPage(title="Read rate bench story", slug="read-rate-bench-story", summary="Published for the bench.",
+                  section=Section.objects.first(), live=False)
+story.bylines = [Byline(author=Author.objects.first())]
+NewsFeedPage.objects.get().add_child(instance=story)
+story.save_revision().publish()
+"""
+
+
+def story_path(public):
+    for path in sorted(public.iterdir()) if public.is_dir() else ():
+        if (path / "index.html").is_file() and path.name not in ("page", "feed", "sections", "tags", "authors"):
+            return f"/{path.name}/"
+    return None
+
+
+def searchers_script(work):
+    """A wrk script that sends each connection's requests through QUERIES in turn."""
+    paths = ", ".join(f'"/search/?q={quote(q)}"' for q in QUERIES)
+    script = work / "searchers.lua"
+    script.write_text(
+        f"local paths = {{{paths}}}\nlocal n = 0\n"
+        "request = function()\n  n = n + 1\n  return wrk.format('GET', paths[(n % #paths) + 1])\nend\n"
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format(\'{"requests":%d,"rps":%.1f,"p50_ms":%.1f,"p95_ms":%.1f,"non2xx3xx":%d}\\n\','
+        " summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,"
+        " latency:percentile(95) / 1000, summary.errors.status))\nend\n"
+    )
+    return script
+
+
+def wrk(port, path, seconds, connections, script):
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(script)]
+        + ["-H", "Accept-Encoding: gzip", f"http://127.0.0.1:{port}{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    data_dir = Path(os.environ["BULLETIN_DATA_DIR"]).resolve()
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    path = story_path(data_dir / "public")
+    if path is None:
+        publish_env = {**env, "BULLETIN_PUBLISHER": "inline"}
+        subprocess.run(
+            [sys.executable, "-m", "bulletin", "manage", "shell", "--no-imports", "-c", PUBLISH_ONE],
+            env=publish_env,
+            check=True,
+        )
+        path = story_path(data_dir / "public")
+    port = free_port()
+    work = Path(tempfile.mkdtemp(prefix="bench-search-read-"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bulletin", "serve", "--port", str(port), "--workers", "2", "--no-scheduler"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    runs = {"alone": [], "with searchers": [], "searchers": []}
+    try:
+        wait_for(port, path)
+        searchers = searchers_script(work)
+        wrk(port, path, 2, 10, WRK_SCRIPT)  # warm: the front's file cache, the app's first searches
+        wrk(port, "/search/", 3, SEARCHERS, searchers)
+        for _ in range(args.rounds):
+            runs["alone"].append(wrk(port, path, args.seconds, 10, WRK_SCRIPT))
+            # The searchers start first and run a little longer than the readers, so the file is read only
+            # while all 20 are searching.
+            background = subprocess.Popen(
+                ["wrk", "-t1", f"-c{SEARCHERS}", f"-d{args.seconds + 4}s", "--timeout", "10s", "--latency"]
+                + ["-s", str(searchers), f"http://127.0.0.1:{port}/search/"],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            time.sleep(2)
+            runs["with searchers"].append(wrk(port, path, args.seconds, 10, WRK_SCRIPT))
+            runs["searchers"].append(json.loads(background.communicate()[0].strip().splitlines()[-1]))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    alone = statistics.median(r["rps"] for r in runs["alone"])
+    loaded = statistics.median(r["rps"] for r in runs["with searchers"])
+    searches = statistics.median(r["rps"] for r in runs["searchers"])
+    errors = sum(r["non2xx3xx"] for rs in runs.values() for r in rs)
+    print(f"file {path}, {args.rounds} rounds of {args.seconds} s, load average {os.getloadavg()[0]:.1f}")
+
+    def rates(kind):
+        return ", ".join(format(r["rps"], ",.0f") for r in runs[kind])
+
+    searched = ", ".join("{rps:.1f} (p50 {p50_ms} / p95 {p95_ms} ms)".format(**r) for r in runs["searchers"])
+    print("| | requests/s (median) | runs |")
+    print("|---|---|---|")
+    print(f"| story file alone | {alone:,.0f} | {rates('alone')} |")
+    print(f"| story file, {SEARCHERS} clients searching | {loaded:,.0f} | {rates('with searchers')} |")
+    print(f"| the searches meanwhile | {searches:,.1f} | {searched} |")
+    print(f"ratio with searchers / alone: {loaded / alone:.2f}; non-2xx answers: {errors}")
+    result = {
+        "machine": platform.node(),
+        "cpus": os.cpu_count(),
+        "path": path,
+        "seconds": args.seconds,
+        "runs": runs,
+        "ratio": round(loaded / alone, 3),
+    }
+    out = ROOT / "bench" / "results" / "search-read-rate.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
