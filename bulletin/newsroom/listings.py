@@ -28,13 +28,16 @@ LISTED_FIELDS = (
     "updated_at",
     "feed_position",
     "live",
-    "section_id",
+    "section__name",
+    "section__slug",
+    "feature_image",
 )
 
 
 def feed_stories():
-    """Live stories newest first, with only the columns a feed item or story card shows."""
-    return StoryPage.objects.in_feed().only(*LISTED_FIELDS)
+    """Live stories newest first, with only the columns a feed item or story card shows, their section (its label)
+    and feature image (the thumbnail) joined in."""
+    return StoryPage.objects.in_feed().select_related("section", "feature_image").only(*LISTED_FIELDS)
 
 
 def latest(count=FEED_PAGE_SIZE):

@@ -239,9 +239,19 @@ def _syndication_urls():
     return urls + [SiteURL(url, FEED) for url in _syndication_feeds([])]
 
 
-def timed_urls():
-    """URLs whose content changes with the clock alone: the news sitemap lists only the last 48 hours."""
-    return [reverse("sitemap", args=["news"])]
+def head_urls():
+    """The News Feed and its widget: the files that call today's stories "Today" (web's news_feed tags)."""
+    return ["/", reverse("feed_widget")]
+
+
+def timed_urls(now, previous=None):
+    """URLs whose content changes with the clock alone, at ``now``: the news sitemap lists only the last 48
+    hours; the head of the News Feed names today's day, so it is due again when the newsroom's date at ``now``
+    differs from its date at ``previous`` (the last time they were rendered; None: unknown, render them)."""
+    urls = [reverse("sitemap", args=["news"])]
+    if previous is None or timezone.localdate(previous) != timezone.localdate(now):
+        urls += head_urls()
+    return urls
 
 
 def all_urls():

@@ -251,16 +251,25 @@ class Publisher:
         return changed
 
 
+#: When this process last rendered the timed URLs (plan.timed_urls): the head of the News Feed is rendered again
+#: on the first refresh after midnight in the newsroom's time zone, and once when a process starts.
+_timed_rendered_at = None
+
+
 def refresh_timed_files(publisher=None, now=None):
     """Retry the outbox entries that are due (see Publisher.publish_pending), then render the files that change
     with the clock alone (plan.timed_urls) and write those that changed, so that a newsroom quiet for two days
-    still drops old stories from its news sitemap. Returns the files changed. The embedded scheduler of
-    `bulletin serve` calls it every BULLETIN_SCHEDULER_INTERVAL seconds."""
+    still drops old stories from its news sitemap, and the News Feed stops saying "Today" about yesterday's
+    stories just after midnight. Returns the files changed. The embedded scheduler of `bulletin serve` calls it
+    every BULLETIN_SCHEDULER_INTERVAL seconds."""
+    global _timed_rendered_at
     publisher = publisher or Publisher()
     changed = publisher.publish_pending(now)
+    moment = now or timezone.now()
     with publisher.lock():
         publisher.renderer.new_batch()
-        timed = publisher.publish_urls(plan.timed_urls())
+        timed = publisher.publish_urls(plan.timed_urls(moment, _timed_rendered_at))
+        _timed_rendered_at = moment
         if timed:
             publisher.storage.bump_generation()
     return changed + timed

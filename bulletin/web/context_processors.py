@@ -1,5 +1,7 @@
 """What every reader page needs: the publication (its name and language), its sections for the navigation,
-the feed's page size."""
+the feed's page size and the newsroom's time zone (the reader script names days in it)."""
+
+from django.conf import settings
 
 from bulletin.newsroom import render_memo
 from bulletin.newsroom.listings import FEED_PAGE_SIZE
@@ -18,6 +20,7 @@ def site(request):
         "site_name": publication.name,
         "nav_sections": list(Section.objects.all()),
         "feed_page_size": FEED_PAGE_SIZE,
+        "time_zone": settings.TIME_ZONE,
     }
     memo["web.site"] = context
     return context

@@ -203,13 +203,15 @@ NEWS_TIME = re.compile(
     r"^(Jan\.|Feb\.|March|April|May|June|July|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.) [1-9]\d?, \d{4}, "
     r"(\d{1,2}(:\d{2})? (a\.m\.|p\.m\.)|noon|midnight)$"
 )
+#: A story's time in the News Feed, under the heading of its day: "4:25 p.m.", "noon".
+NEWS_CLOCK = re.compile(r"^(\d{1,2}(:\d{2})? (a\.m\.|p\.m\.)|noon|midnight)$")
 #: An update time may be shortened when it falls on the day of first publication ("6:40 p.m.").
 NEWS_UPDATE_TIME = re.compile(
     r"^((Jan\.|Feb\.|March|April|May|June|July|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.) [1-9]\d?, (\d{4}, )?)?"
     r"(\d{1,2}(:\d{2})? (a\.m\.|p\.m\.)|noon|midnight)$"
 )
 
-FEED_ITEM = re.compile(r'<li class="feed-item" data-position="(\d+)"[^>]*>.*?<a href="([^"]+)"', re.S)
+FEED_ITEM = re.compile(r'<li class="feed-item[^"]*" data-position="(\d+)"[^>]*>.*?<a href="([^"]+)"', re.S)
 SHOW_MORE = re.compile(r'<a class="button" href="([^"]+)" data-show-more>')
 
 

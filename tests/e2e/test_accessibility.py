@@ -32,14 +32,27 @@ def _violations(page):
     ]
 
 
+#: Both widths in the light scheme; the dark scheme (its own colours, so its own contrast) at desktop width, where
+#: every part of every page is shown (the News Feed's sections column too).
+VIEWS = {
+    "desktop": (1280, "light"),
+    "phone": (390, "light"),
+    "desktop-dark": (1280, "dark"),
+}
+
+
 @pytest.mark.parametrize("page_type", PAGE_TYPES)
-@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
-def test_no_axe_violations(new_page, page_paths, page_type, width):
+@pytest.mark.parametrize("view", VIEWS)
+def test_no_axe_violations(new_page, page_paths, page_type, view):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci` (make node_modules/.installed)")
+    width, scheme = VIEWS[view]
     # The page's CSP (script-src 'self') would block the injected axe script; it does not change what axe checks.
-    page = new_page(bypass_csp=True, viewport={"width": width, "height": 844 if width < 500 else 800})
+    page = new_page(
+        bypass_csp=True, color_scheme=scheme, viewport={"width": width, "height": 844 if width < 500 else 800}
+    )
     page.goto(page_paths[page_type])
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
     if page_type == "story":
         expect(page.locator("[data-feed-widget] .feed-item")).to_have_count(10)
     violations = _violations(page)

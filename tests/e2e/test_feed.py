@@ -36,7 +36,7 @@ def test_show_more_twice_shows_the_first_30_stories_in_order(page, server):
     assert [tuple(item) for item in shown] == feed_positions(server, 30)
     # Still more to come (60 stories), and the page stayed put: no navigation happened.
     assert re.fullmatch(r"/page/\d+/", more.get_attribute("href"))
-    assert page.url.rstrip("/") == server.url
+    assert page.url == f"{server.url}/#until-{positions[-1]}", "the URL names the oldest story shown"
     assert "10 more stories loaded" in page.locator("[data-announcer]").text_content()
     assert page.problems == []
 
@@ -92,6 +92,51 @@ def test_show_more_works_from_the_keyboard(page, key):
     more.focus()
     page.keyboard.press(key)
     expect(page.locator("[data-feed-list] .feed-item")).to_have_count(20)
-    assert page.url.endswith("/") and "/page/" not in page.url, "the key followed the link instead"
+    assert re.search(r"/#until-\d+$", page.url) and "/page/" not in page.url, "the key followed the link instead"
     focused = page.evaluate("document.activeElement.closest('.feed-item')?.dataset.position")
     assert focused == page.locator("[data-feed-list] .feed-item").nth(10).get_attribute("data-position")
+
+
+def test_back_reload_and_a_shared_link_return_to_the_same_place_after_show_more(page, new_page, server):
+    """Three presses of Show More, a story opened from far down the list, then Back: the same 40 stories and the
+    same scroll position. A reload does the same, and the link shared from there shows those stories too."""
+    page.goto("/")
+    items = page.locator("[data-feed-list] .feed-item")
+    more = page.locator("[data-show-more]")
+    for expected in (20, 30, 40):
+        more.click()
+        expect(items).to_have_count(expected)
+        expect(page.locator("[data-show-more][aria-busy=true]")).to_have_count(0)
+    shown = _shown(page)
+    place = f"/#until-{shown[-1][0]}"
+    assert page.url == server.url + place
+    target = items.nth(34).locator(".feed-item__headline a")
+    target.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 1000
+    target.click()
+    page.wait_for_url(f"**{shown[34][1]}")
+    page.go_back()
+    page.wait_for_url(f"**{place}")
+    expect(items).to_have_count(40)
+    assert _shown(page) == shown
+    expect(page.locator(".feed-item").nth(34)).to_be_in_viewport()
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 5
+
+    page.reload()
+    expect(items).to_have_count(40)
+    assert _shown(page) == shown
+    expect(page.locator(".feed-item").nth(34)).to_be_in_viewport()
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 5
+
+    shared = new_page()
+    shared.goto(place)
+    expect(shared.locator("[data-feed-list] .feed-item")).to_have_count(40)
+    assert _shown(shared) == shown
+    expect(shared.locator(f'.feed-item[data-position="{shown[-1][0]}"]')).to_be_in_viewport()
+    # Show More goes on from there, and the day headings are those of a page rendered whole: one per day.
+    days = shared.eval_on_selector_all(
+        ".feed-item", "items => items.map(li => [li.dataset.day, !!li.querySelector('.feed-day')])"
+    )
+    assert all(heading == (i == 0 or day != days[i - 1][0]) for i, (day, heading) in enumerate(days))
+    assert page.problems == [] and shared.problems == []

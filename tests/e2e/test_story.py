@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import NEWS_TIME, NEWS_UPDATE_TIME, feed_positions
+from .conftest import NEWS_CLOCK, NEWS_UPDATE_TIME, feed_positions
 
 pytestmark = pytest.mark.e2e
 
@@ -74,10 +74,20 @@ def _check_widget(page, server):
     items = widget.locator(".feed-item")
     items.first.wait_for()
     assert items.count() == 10
+    previous_day = None
     for item in items.all():
-        time = item.locator(".feed-item__time > time")
-        assert re.fullmatch(NEWS_TIME, _text(time)), _text(time)
-        assert time.get_attribute("datetime")
+        # The day is named once, above its first story; the item gives the time of day only.
+        day = item.get_attribute("data-day")
+        heading = item.locator(".feed-day")
+        assert heading.count() == (day != previous_day)
+        if heading.count():
+            name = item.get_attribute("data-day-name").removesuffix(f", {day[:4]}")
+            assert heading.text_content() in ("Today", name)
+        previous_day = day
+        time = item.locator("time.feed-item__time")
+        assert re.fullmatch(NEWS_CLOCK, _text(time)), _text(time)
+        assert time.get_attribute("datetime").startswith(day)
+        assert _text(item.locator(".feed-item__section"))
         link = item.locator(".feed-item__headline a")
         assert _text(link) and link.get_attribute("href").startswith("/")
         updated = item.locator(".feed-item__updated")

@@ -22,10 +22,12 @@ def test_publishing_records_an_event_with_the_rendered_items():
     assert message["story"]["url"] == story.url and message["story"]["position"] == story.feed_position
     item = BeautifulSoup(message["html"], "html.parser").li
     assert item["data-story"] == str(story.pk) and item["data-position"] == str(story.feed_position)
-    assert item.h2.a.get_text() == 'Strikes on "Kharkiv" & <Odesa>'  # escaped in the HTML, intact once parsed
+    assert item.h3.a.get_text() == 'Strikes on "Kharkiv" & <Odesa>'  # escaped in the HTML, intact once parsed
     assert "<Odesa>" not in message["html"]
     compact = BeautifulSoup(message["html_compact"], "html.parser").li
-    assert compact.h3 is not None and compact.select_one(".feed-item__summary") is None
+    assert compact.h4 is not None and compact.select_one(".feed-item__summary") is None
+    # It was published just now: its day heading says so, in the same words the News Feed's file uses.
+    assert item.select_one(".feed-day").get_text() == "Today" and item.h2 is not None and compact.h3 is not None
 
 
 def test_an_edit_of_a_live_story_is_an_update_with_its_new_time():

@@ -15,6 +15,11 @@ NEWS_TIME = re.compile(
     r"(\d{1,2}(:\d{2})? [ap]\.m\.|noon|midnight)$"
 )
 KYIV_OFFSET = re.compile(r"[+-]0[23]:00$")
+NEWS_CLOCK = re.compile(r"^(\d{1,2}(:\d{2})? [ap]\.m\.|noon|midnight)$")
+DAY_NAME = re.compile(
+    r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), "
+    r"(Jan\.|Feb\.|March|April|May|June|July|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.) \d{1,2}(, \d{4})?$"
+)
 
 
 def get_soup(client, url, status=200):
@@ -28,15 +33,28 @@ def test_news_feed_lists_the_ten_newest_with_server_rendered_times(client, db):
     assert soup.h1.get_text(strip=True) == "News Feed"
     items = soup.select("[data-feed-list] .feed-item")
     expected = listings.latest()
-    assert [item.select_one("a")["href"] for item in items] == [story.url for story in expected]
+    assert [item.select_one(".feed-item__headline a")["href"] for item in items] == [story.url for story in expected]
+    previous_day = None
     for item, story in zip(items, expected, strict=True):
-        published = item.select_one(".feed-item__time > time")
-        assert NEWS_TIME.match(published.get_text()), published.get_text()
-        assert KYIV_OFFSET.search(published["datetime"])
+        # The date is said once, by the day heading above the first story of each day; an item gives the time.
+        day_heading = item.select_one(".feed-day")
+        assert (day_heading is not None) == (item["data-day"] != previous_day), item["data-day"]
+        if day_heading:
+            assert day_heading.get_text() in ("Today", item["data-day-name"])
+            assert DAY_NAME.match(item["data-day-name"]), item["data-day-name"]
+        previous_day = item["data-day"]
+        published = item.select_one("time.feed-item__time")
+        assert NEWS_CLOCK.match(published.get_text()), published.get_text()
+        assert KYIV_OFFSET.search(published["datetime"]) and published["datetime"].startswith(item["data-day"])
+        assert item.select_one(".feed-item__section").get_text() == story.section.name
         updated = item.select_one(".feed-item__updated")
         assert (updated is not None) == (story.updated_at is not None)
         if updated:
             assert updated.get_text(" ", strip=True).startswith("Updated ") and updated.time.get_text(strip=True)
+        thumb = item.select_one("img.feed-item__thumb")
+        assert (thumb is not None) == (story.feature_image_id is not None)
+        if thumb:  # its box is fixed before the image arrives: no layout shift
+            assert (thumb["width"], thumb["height"], thumb["alt"]) == ("120", "80", "")
     more = soup.select_one("[data-show-more]")
     assert more.get_text(strip=True) == "Show More"
     assert more["href"] == f"/page/{listings.page_number_of(listings.latest(11)[-1].feed_position)}/"

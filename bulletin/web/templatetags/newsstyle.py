@@ -23,6 +23,14 @@ def news_datetime(value):
 
 
 @register.filter
+def news_time(value):
+    """ "4:25 p.m." in the site's time zone: the time of a story listed under its day."""
+    if not value:
+        return ""
+    return format_date(timezone.localtime(value), TIME_FORMAT)
+
+
+@register.filter
 def news_update_time(updated, published):
     """The time of an update: the time alone when it falls on the day of publication, else date and time."""
     if not updated:

@@ -1,6 +1,6 @@
-// Bulletin reader script: loads the shared News Feed widget, makes "Show More" append stories in place, and keeps
-// the News Feed and the widget live. No framework. Without JavaScript the widget is a link to the News Feed,
-// "Show More" a link to the next page, and the feed is as fresh as the page.
+// Bulletin reader script: loads the shared News Feed widget, makes "Show More" append stories in place (and keeps
+// the reader's place in the URL), and keeps the News Feed and the widget live. No framework. Without JavaScript the
+// widget is a link to the News Feed, "Show More" a link to the next page, and the feed is as fresh as the page.
 (function () {
   "use strict";
   var PER_CLICK = 10;  // stories appended per click
@@ -8,6 +8,34 @@
   function announce(text) {
     var region = document.querySelector("[data-announcer]");
     if (region) region.textContent = text;
+  }
+
+  // --- Day headings --------------------------------------------------------------------------------------------
+  // Every item carries its day (data-day, in the newsroom's time zone) and that day's absolute name. The server
+  // puts a heading above the first story of each day; after stories are added or removed here, the headings are
+  // worked out again the same way, and the word "Today" is decided by the reader's clock, not the file's age.
+  function newsroomDate(timeZone) {
+    try {  // en-CA formats a date as YYYY-MM-DD
+      return new Intl.DateTimeFormat("en-CA", { timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
+        .format(new Date());
+    } catch (error) { return ""; }
+  }
+
+  function dayHeadings(list) {
+    var today = newsroomDate(list.dataset.timeZone), year = today.slice(0, 4), previous = null;
+    var level = (list.querySelector(".feed-day") || { tagName: list.classList.contains("feed-list--compact") ? "H3" : "H2" }).tagName;
+    list.querySelectorAll("[data-position]").forEach(function (item) {
+      var heading = item.querySelector(".feed-day"), day = item.dataset.day;
+      if (day === previous) { if (heading) heading.remove(); return; }
+      previous = day;
+      var name = day === today ? "Today" : (item.dataset.dayName || "").replace(new RegExp(", " + year + "$"), "");
+      if (!heading) {
+        heading = document.createElement(level);
+        heading.className = "feed-day";
+        item.insertBefore(heading, item.firstChild);
+      }
+      if (heading.textContent !== name) heading.textContent = name;
+    });
   }
 
   function parse(html) {
@@ -22,9 +50,10 @@
   }
 
   // Archive pages are numbered from the oldest story, so they never change when news arrives:
-  // take stories older than the oldest one shown, walking to older pages until PER_CLICK are found.
-  function showMore(link) {
-    var list = link.closest("[data-feed-root]").querySelector("[data-feed-list]");
+  // take stories older than the oldest one shown, walking to older pages until PER_CLICK are found
+  // (or, with ``until``, every story down to feed position ``until``: a place being restored).
+  function showMore(link, until) {
+    var root = link.closest("[data-feed-root]"), list = root.querySelector("[data-feed-list]");
     var shown = list.querySelectorAll("[data-position]");
     var pageSize = +list.dataset.pageSize;
     var oldest = Infinity;
@@ -32,15 +61,21 @@
     var added = [];
     link.setAttribute("aria-busy", "true");
 
+    function wanted(item) {
+      return until ? +item.dataset.position >= until && added.length < MAX_RESTORED : added.length < PER_CLICK;
+    }
     function take(url) {
       return fetchDocument(url).then(function (doc) {
         var left = 0;
         doc.querySelectorAll("[data-feed-list] [data-position]").forEach(function (item) {
           if (+item.dataset.position >= oldest) return;
-          if (added.length < PER_CLICK) added.push(item); else left++;
+          if (wanted(item)) added.push(item); else left++;
         });
         var older = doc.querySelector("[data-show-more]");
-        if (added.length < PER_CLICK && older) return take(older.getAttribute("href"));
+        if (!left && older && (until ? added.length < MAX_RESTORED : added.length < PER_CLICK)) {
+          return take(older.getAttribute("href"));
+        }
+        if (!added.length) return older ? older.getAttribute("href") : null;
         // The next click starts on the page that holds the oldest story added now.
         return (left || older) ? pageUrl(+added[added.length - 1].dataset.position) : null;
       });
@@ -49,16 +84,57 @@
       return "/page/" + (Math.floor((position - 1) / pageSize) + 1) + "/";
     }
 
-    take(link.getAttribute("href")).then(function (nextUrl) {
+    return take(link.getAttribute("href")).then(function (nextUrl) {
       added.forEach(function (item) { list.appendChild(document.importNode(item, true)); });
+      dayHeadings(list);
       link.removeAttribute("aria-busy");
       if (nextUrl) link.setAttribute("href", nextUrl); else link.parentNode.remove();
+      if (root.hasAttribute("data-feed-place") && added.length) rememberPlace(list);
+      if (until) return;
       announce(added.length + " more stories loaded");
       var firstNew = list.querySelectorAll("[data-position]")[shown.length];
-      var firstLink = firstNew && firstNew.querySelector("a");
+      var firstLink = firstNew && firstNew.querySelector(".feed-item__headline a");
       if (firstLink) firstLink.focus({ preventScroll: true });
     }).catch(function () {
-      window.location.href = link.getAttribute("href");
+      link.removeAttribute("aria-busy");
+      if (!until) window.location.href = link.getAttribute("href");
+    });
+  }
+
+  // --- The reader's place ---------------------------------------------------------------------------------------
+  // After Show More the News Feed's URL names the oldest story shown (/#until-52; a fragment, so the file served
+  // and every cache stay the same), and the history entry keeps the scroll position. Back, a reload or a shared
+  // link loads the same stories again and returns to that place. Feed positions never change, so the fragment
+  // stays true when news arrives; new stories simply appear above.
+  var PLACE = /^#until-(\d+)$/;
+  var MAX_RESTORED = 300;  // a hand-made #until-1 on a large archive loads at most this many stories
+
+  function rememberPlace(list) {
+    var items = list.querySelectorAll("[data-position]");
+    var oldest = items[items.length - 1].dataset.position;
+    history.replaceState(Object.assign({}, history.state), "", "#until-" + oldest);
+  }
+
+  function rememberScroll() {
+    if (!PLACE.test(location.hash)) return;
+    history.replaceState(Object.assign({}, history.state, { scrollY: window.scrollY }), "");
+  }
+
+  function restorePlace() {
+    var root = document.querySelector("[data-feed-place]"), match = PLACE.exec(location.hash);
+    if (!root || !match) return;
+    var link = root.querySelector("[data-show-more]"), until = +match[1];
+    var items = root.querySelectorAll("[data-feed-list] [data-position]");
+    if (!link || !items.length || +items[items.length - 1].dataset.position <= until) return;
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+    showMore(link, until).then(function () {
+      var state = history.state || {};
+      if (typeof state.scrollY === "number") {
+        window.scrollTo({ top: state.scrollY, behavior: "instant" });
+      } else {
+        var place = root.querySelector('[data-position="' + until + '"]');
+        if (place) place.scrollIntoView({ block: "center", behavior: "instant" });
+      }
     });
   }
 
@@ -77,6 +153,11 @@
     link.click();
   });
 
+  window.addEventListener("pagehide", rememberScroll);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("a[href]")) rememberScroll();
+  }, true);
+
   function markFeedRoots(scope) {
     scope.querySelectorAll("[data-feed-list]").forEach(function (list) {
       list.parentNode.setAttribute("data-feed-root", "");
@@ -92,6 +173,7 @@
     }).then(function (html) {
       body.innerHTML = html;  // a same-origin fragment rendered by Bulletin; CSP forbids inline script in it
       markFeedRoots(body);
+      body.querySelectorAll("[data-feed-list]").forEach(dayHeadings);
       startLive();
     }).catch(function () { /* the link to the News Feed stays */ });
   }
@@ -151,11 +233,12 @@
     var queued = list.queued || [], shown = [];
     list.queued = [];
     queued.forEach(function (item) { if (insert(list, item)) shown.push(item); });
+    dayHeadings(list);
     liveButton(list).hidden = true;
     updateTitle();
     if (!moveThere || !shown.length) return;
     list.scrollIntoView({ behavior: reducedMotion.matches ? "auto" : "smooth", block: "start" });
-    var first = list.querySelector("[data-position] a");
+    var first = list.querySelector("[data-position] .feed-item__headline a");
     if (first) first.focus({ preventScroll: true });
     announce(shown.length === 1 ? "1 new story shown" : shown.length + " new stories shown");
   }
@@ -208,6 +291,7 @@
       var text = apply(list, message);
       if (text && said.indexOf(text) < 0) said.push(text);
     });
+    liveLists().forEach(dayHeadings);
     updateTitle();
     if (said.length) announce(said.join(". "));
   }
@@ -257,6 +341,8 @@
   }
 
   markFeedRoots(document);
+  document.querySelectorAll("[data-feed-list]").forEach(dayHeadings);
   document.querySelectorAll("[data-feed-widget]").forEach(loadWidget);
+  restorePlace();
   startLive();
 })();
