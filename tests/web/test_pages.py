@@ -299,3 +299,10 @@ def test_update_time_is_time_only_on_the_day_of_publication(db):
     assert NEWS_TIME.match(news_datetime(published))
     assert re.fullmatch(r"\d{1,2}(:\d{2})? [ap]\.m\.|noon|midnight", news_update_time(same_day, published))
     assert NEWS_TIME.match(news_update_time(published + timedelta(days=2), published))
+
+
+def test_the_navigation_marks_the_current_section_and_only_it(client, db):
+    section = Section.objects.order_by("name")[1]
+    for url, current in [("/", "/"), (section.get_absolute_url(), section.get_absolute_url()), ("/page/2/", None)]:
+        marked = get_soup(client, url).select(".masthead__nav [aria-current]")
+        assert [(a["href"], a["aria-current"]) for a in marked] == ([(current, "page")] if current else []), url
