@@ -73,10 +73,14 @@ def test_the_head_is_due_again_after_midnight_in_the_newsrooms_time_zone(db):
     assert not head & set(plan.timed_urls(utc(2026, 11, 30, 0, 1), previous=utc(2026, 11, 29, 23, 59)))
 
 
-def test_the_scheduler_rewrites_the_head_file_on_its_first_refresh_after_midnight(public):
+def test_the_scheduler_rewrites_the_head_file_on_its_first_refresh_after_midnight(public, monkeypatch):
     from bulletin.newsroom import listings
     from bulletin.newsroom.models import StoryPage
+    from bulletin.publishing import publisher
     from bulletin.publishing.publisher import refresh_timed_files
+
+    # A process that has not refreshed yet (other tests in this process have).
+    monkeypatch.setattr(publisher, "_timed_rendered_at", None)
 
     newest = listings.latest(1)[0]
     news_feed = public / "index.html"

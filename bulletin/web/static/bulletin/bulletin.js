@@ -14,15 +14,24 @@
   // Every item carries its day (data-day, in the newsroom's time zone) and that day's absolute name. The server
   // puts a heading above the first story of each day; after stories are added or removed here, the headings are
   // worked out again the same way, and the word "Today" is decided by the reader's clock, not the file's age.
-  function newsroomDate(timeZone) {
+  var dayFormat = null, DAY_MS = 864e5;
+  // Today's date in the newsroom's time zone, worked out only when a listed day is within a day of now (building
+  // a formatter for a time zone is the costly part, so it is built once).
+  function newsroomDate(list) {
+    var near = Array.prototype.some.call(list.querySelectorAll("[data-day]"), function (item) {
+      return Math.abs(Date.parse(item.dataset.day) - Date.now()) < 2 * DAY_MS;
+    });
+    if (!near) return "";
     try {  // en-CA formats a date as YYYY-MM-DD
-      return new Intl.DateTimeFormat("en-CA", { timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
-        .format(new Date());
+      dayFormat = dayFormat || new Intl.DateTimeFormat("en-CA", {
+        timeZone: list.dataset.timeZone, year: "numeric", month: "2-digit", day: "2-digit"
+      });
+      return dayFormat.format(new Date());
     } catch (error) { return ""; }
   }
 
   function dayHeadings(list) {
-    var today = newsroomDate(list.dataset.timeZone), year = today.slice(0, 4), previous = null;
+    var today = newsroomDate(list), year = String(new Date().getFullYear()), previous = null;
     var level = (list.querySelector(".feed-day") || { tagName: list.classList.contains("feed-list--compact") ? "H3" : "H2" }).tagName;
     list.querySelectorAll("[data-position]").forEach(function (item) {
       var heading = item.querySelector(".feed-day"), day = item.dataset.day;
