@@ -384,6 +384,14 @@ def test_a_day_on_the_desk(signed_in, browser, server, role):
         reader_gets(server, path, (404, 410))
     assert headline not in server.html("/")
 
+    # The desk's list of stories, filtered by section and byline, shows both.
+    page.goto("/admin/stories/")
+    author_id = page.locator("#id_byline option", has_text=byline).get_attribute("value")
+    page.goto(f"/admin/stories/?byline={author_id}")
+    expect(page.locator("main table")).to_contain_text(scheduled)
+    expect(page.locator("main table")).to_contain_text("Politics")
+    screenshot(page, "stories", shots)
+
     # 6. A quick post from a phone-sized admin.
     phone = browser.new_context(
         base_url=server.url, viewport={"width": 390, "height": 844}, storage_state=page.context.storage_state()
