@@ -1,5 +1,7 @@
 """The demo newsroom: a consistent Wagtail tree, every part the issue lists, the same newsroom for the same seed."""
 
+import re
+
 from wagtail.models import Page
 
 from bulletin.newsroom.models import Author, Correction, NewsFeedPage, Section, StoryPage, Tag
@@ -49,3 +51,52 @@ def test_stories_built_in_bulk_can_be_edited_and_republished(db):
     story.refresh_from_db()
     assert story.title == "Edited in the admin" and story.live_revision is not None
     assert Page.find_problems() == ([], [], [], [], [])
+
+
+def test_every_demo_story_has_a_first_revision_and_history(db):
+    """Issue 14: the admin shows a demo story like one published there: its revision holds what the page shows
+    (bylines and tags included), and its History has the publish."""
+    from wagtail.models import PageLogEntry
+
+    for story in StoryPage.objects.live().order_by("pk")[:20]:
+        revision = story.live_revision
+        assert revision is not None and story.latest_revision_id == revision.pk
+        as_published = revision.as_object()
+        assert as_published.title == story.title and as_published.summary == story.summary
+        assert [b.author_id for b in as_published.bylines.all()] == [b.author_id for b in story.bylines.all()]
+        assert {t.pk for t in as_published.tags.all()} == {t.pk for t in story.tags.all()}
+        assert PageLogEntry.objects.filter(page=story, action="wagtail.publish", revision=revision).exists()
+
+
+def test_the_demo_editor_has_an_author_profile_and_recent_edits(db):
+    """The dashboard's "Your most recent edits" lists the demo editor's newest stories; quick post has a byline."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import PageLogEntry
+
+    from bulletin.demo import builder
+
+    username, _ = builder.reset_demo_editor()
+    editor = get_user_model().objects.get(username=username)
+    assert Author.objects.get(user=editor)
+    edited = PageLogEntry.objects.filter(user=editor, action="wagtail.edit").values_list("page_id", flat=True)
+    newest = StoryPage.objects.order_by("-feed_position").values_list("pk", flat=True)[: builder.EDITOR_RECENT_STORIES]
+    assert set(edited) == set(newest)
+
+
+def test_demo_summaries_tell_their_headlines_story(db):
+    """The summary names the headline's actor, event and place; every section has stories of its own kind."""
+    from bulletin.demo import text
+
+    for story in StoryPage.objects.live().select_related("section"):
+        actor, event_and_place = re.match(r"^(.+?) (?:reports|confirms|announces) (.+)$", story.title).groups()
+        assert story.summary.startswith(actor) and event_and_place in story.summary, (story.title, story.summary)
+        assert any(event in story.title for event in text.BEATS[story.section.name][1])
+    assert StoryPage.objects.values("section").distinct().count() >= 5
+
+
+def test_demo_stories_are_in_the_search_index(db):
+    """Admin search, the link-card chooser and the site's search all find the demo's stories."""
+    from bulletin.search import index
+
+    for story in StoryPage.objects.live().order_by("pk")[:5]:
+        assert story.pk in index.search(story.title, limit=100).story_ids, story.title

@@ -3,6 +3,7 @@ feed positions across edits, and Wagtail's page-type contract."""
 
 import datetime
 import io
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -97,9 +98,9 @@ def test_publishing_without_the_checkbox_keeps_updated_at(client_for, feed_page)
 
 
 @pytest.mark.django_db
-def test_substantive_update_on_a_demo_story_without_revisions(client_for):
+def test_substantive_update_on_a_demo_story(client_for):
     story = StoryPage.objects.live().filter(updated_at__isnull=True).order_by("pk").first()
-    assert story.get_latest_revision() is None  # the demo builder writes rows, not revisions
+    assert story.get_latest_revision() == story.live_revision  # the demo builder writes a first revision
     client = client_for(roles.EDITORS)
     response = client.post(edit_url(story), story_form_data(story, mark_updated="on", **PUBLISH))
     assert response.status_code == 302, form_errors(response)
@@ -257,3 +258,90 @@ class TestStoryPageContract(WagtailPageTestCase):
 
     def test_demo_story_is_editable(self):
         self.assertPageIsEditable(self.story, post_data=story_form_data(self.story))
+
+
+# --- the desk's form (issue 14) ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_draft_with_an_image_but_no_alt_text_yet_is_saved(client_for, feed_page):
+    """Autosave saves a draft the moment an image is picked; the alt text is asked for on publish, not then."""
+    client = client_for(roles.EDITORS)
+    image = a_test_image()
+    data = story_form_data(title="Picture first", slug="picture-first", feature_image=str(image.pk))
+    response = client.post(add_url(feed_page), data, headers={"accept": "application/json"})
+    assert response.status_code == 200 and response.json()["success"], response.content[:500]
+    assert not StoryPage.objects.get(slug="picture-first").live
+
+
+@pytest.mark.django_db
+def test_tags_are_typed_by_name_and_a_new_name_makes_a_tag(client_for, feed_page):
+    from bulletin.newsroom.models import Tag
+
+    client = client_for(roles.AUTHORS)
+    existing = Tag.objects.order_by("pk").first()
+    data = story_form_data(
+        title="Tagged", slug="tagged-story", tags=f'{existing.name.upper()}, "Kyiv metro"', **PUBLISH
+    )
+    response = client.post(add_url(feed_page), data)
+    assert response.status_code == 302, form_errors(response)
+    story = StoryPage.objects.get(slug="tagged-story")
+    new = Tag.objects.get(name="Kyiv metro")
+    assert set(story.tags.all()) == {existing, new} and new.slug == "kyiv-metro"
+    assert Client().get(new.get_absolute_url()).status_code == 200
+    # The form shows them again as text for Wagtail's tag widget.
+    form = client.get(edit_url(story)).context["form"]
+    assert form["tags"].value() in (f'"Kyiv metro", {existing.name}', f'{existing.name}, "Kyiv metro"')
+
+
+@pytest.mark.django_db
+def test_a_form_that_fails_creates_no_tag(client_for, feed_page):
+    from bulletin.newsroom.models import Tag
+
+    client = client_for(roles.EDITORS)
+    data = story_form_data(title="Broken", slug="authors", tags="Never saved", **PUBLISH)
+    assert client.post(add_url(feed_page), data).status_code == 200
+    assert not Tag.objects.filter(name="Never saved").exists()
+
+
+@pytest.mark.django_db
+def test_tag_autocomplete(client_for):
+    from bulletin.newsroom.models import Tag
+
+    client = client_for(roles.CONTRIBUTORS)
+    tag = Tag.objects.order_by("pk").first()
+    url = reverse("newsroom_tag_autocomplete")
+    assert tag.name in client.get(url, {"term": tag.name[:3].lower()}).json()
+    assert client.get(url, {"term": ""}).json() == []
+    assert Client().get(url, {"term": "a"}).status_code == 302  # the admin's sign-in first
+
+
+@pytest.mark.django_db
+def test_the_story_form_has_no_seo_fields_nothing_reads(client_for, feed_page):
+    """A story's <title>, description and previews come from its headline and summary (docs/editing.md)."""
+    client = client_for(roles.EDITORS)
+    form = client.get(add_url(feed_page)).context["form"]
+    assert "slug" in form.fields
+    assert not {"seo_title", "search_description", "show_in_menus"} & set(form.fields)
+
+
+@pytest.mark.django_db
+def test_the_schedule_fields_name_the_time_zone(client_for, feed_page, settings):
+    client = client_for(roles.EDITORS)
+    page = client.get(add_url(feed_page)).content.decode()
+    assert f"Time zone: {settings.TIME_ZONE}" in page
+
+
+@pytest.mark.django_db
+def test_admin_menu_icons_exist_in_wagtail(client_for):
+    """Every icon the admin menu names is one Wagtail has (an unknown name shows nothing)."""
+    client = client_for(roles.EDITORS)
+    known = set(
+        re.findall(r'<symbol[^>]* id="icon-([\w-]+)"', client.get(reverse("wagtailadmin_sprite")).content.decode())
+    )
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    used = set(re.findall(r'"icon_name": "([^"]+)"', home.replace("&quot;", '"'))) | set(
+        re.findall(r'href="#icon-([\w-]+)"', home)
+    )
+    assert used and used <= known, used - known
+    assert "edit" in used  # quick post's

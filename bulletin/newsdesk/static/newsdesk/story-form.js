@@ -7,8 +7,8 @@
 // 1. A Save draft or Publish click while that POST is waiting (its 500 ms debounce) or running sends the Add
 //    form a second time: the story is created twice, the second gets "The slug … is already in use", the editor
 //    stays on the Add form and the autosaved draft is left behind. So a submit waits for a running autosave to
-//    finish (w-autosave:success or :error) and then goes to the URL it left; and once a submit has started, no
-//    new autosave begins (w-autosave:save is cancelable).
+//    finish (w-autosave:success or :error) and then goes to the URL it left; and from the click on, no new
+//    autosave begins (w-autosave:save is cancelable).
 // 2. Until the story has its headline and section (fields a draft cannot be saved without), every autosave
 //    fails and Wagtail shows "Autosave is paused – There are validation errors", for example as soon as an
 //    image is picked on an empty form. So a new story is not autosaved until both are filled in.
@@ -16,7 +16,7 @@
   const form = document.querySelector("form[data-edit-form]");
   if (!form) return;
   let running = null; // a Promise for the autosave in flight, from its save event to its success or error
-  let submitting = false;
+  let submitting = false; // set by the first Save draft or Publish: no autosave may begin after it
 
   const isNewStory = () => /\/pages\/add\//.test(form.action);
   const hasRequiredFields = () =>
@@ -46,6 +46,7 @@
     "submit",
     (event) => {
       if (event.target !== form) return;
+      submitting = true;
       if (running) {
         event.preventDefault();
         event.stopImmediatePropagation();
@@ -56,9 +57,7 @@
           if (submitter) submitter.disabled = false;
           form.requestSubmit(submitter);
         });
-        return;
       }
-      submitting = true;
     },
     true,
   );
