@@ -248,8 +248,11 @@ def add_link_card_to_story(page, search_word):
     return chosen
 
 
-def add_embed(page):
-    """The embed step of the day (issue 14's Embeds, built separately): the lead adds it here after merging."""
+def add_embed(page, url):
+    """An Embed block with ``url``, a post the local provider servers answer for (tests/embeds/provider_servers.py)."""
+    page.locator("button.c-sf-add-button").last.click()
+    page.get_by_role("option", name="Embed").click()
+    page.locator('input[type=url][name^="body-"]').last.fill(url)
 
 
 def add_new_tag(page, name):
@@ -261,7 +264,7 @@ def add_new_tag(page, name):
 
 
 @pytest.mark.parametrize("role", ["author", "editor"])
-def test_a_day_on_the_desk(signed_in, browser, server, role):
+def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, role):
     page = signed_in(role)
     shots = role == "editor"
     byline = "Desk Editor" if role == "editor" else "Desk Author"
@@ -292,7 +295,7 @@ def test_a_day_on_the_desk(signed_in, browser, server, role):
     page.fill("#id_feature_image_credit", "Desk Photographer / Bulletin")
     add_paragraph(page, f"The metro reopened on Monday morning, {token}, the city council said.")
     linked = add_link_card_to_story(page, "Kyiv")
-    add_embed(page)
+    add_embed(page, local_embed_providers.POSTS["youtube"])
     choose_byline(page, byline)
     page.select_option("#id_section", label="Society")
     add_new_tag(page, tag)
@@ -304,6 +307,9 @@ def test_a_day_on_the_desk(signed_in, browser, server, role):
         server, path, headline, f"The first train at Kharkiv {token}.", "Desk Photographer / Bulletin", byline, tag
     )
     assert 'class="link-card' in story_html and linked.split("\n")[0][:30] in story_html
+    # The embed is a static card with the title the provider gave (the player loads only on a reader's click).
+    assert '<figure class="embed' in story_html and "YouTube Developers Live" in story_html
+    assert "<iframe" not in story_html
     tag_slug = re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")
     reader_sees(server, f"/tags/{tag_slug}/", headline)
 
