@@ -51,6 +51,13 @@ def emit(event_type, story):
     return event
 
 
+def emit_banner(banner):
+    """Record that the breaking-news banner changed (set, edited or taken down), in the current transaction."""
+    event = LiveEvent.objects.create(type=LiveEvent.BANNER, payload={"banner": banner.for_readers()})
+    _after(event)
+    return event
+
+
 def emit_removal(story):
     """Record that ``story`` left the site (unpublished or deleted), and forget what readers were told of it.
 

@@ -90,7 +90,7 @@ server {{
         proxy_read_timeout 1h;
     }}
 
-    location = /live/latest.json {{
+    location ~ ^/live/(latest|banner)\\.json$ {{
         open_file_cache off;
         add_header Cache-Control "{live_poll}" always;
         add_header Vary Accept-Encoding always;
@@ -98,8 +98,8 @@ server {{
         try_files $uri @app;
     }}
 
-    # The News Feed, its widget and the heads of sections, tags and authors change with every publish.
-    location ~ ^/(|feed/widget/|({segments})/[^/]+/)$ {{
+    # The News Feed, its widget and the heads (and indexes) of sections, tags and authors change with publishes.
+    location ~ ^/(|feed/widget/|({segments})/([^/]+/)?)$ {{
         open_file_cache off;
         add_header Cache-Control "{head_pages}" always;
         add_header Content-Security-Policy "{policy}" always;
