@@ -76,7 +76,9 @@ def emit_removal(story):
 
 
 def _after(event, removes=()):
-    LiveEvent.objects.filter(id__lte=event.id - BACKLOG).delete()
+    # The newest banner event stays whatever its age: /live/banner.json names it (views.breaking_news).
+    newest_banner = LiveEvent.objects.filter(type=LiveEvent.BANNER).order_by("-id").values_list("id", flat=True)[:1]
+    LiveEvent.objects.filter(id__lte=event.id - BACKLOG).exclude(id__in=newest_banner).delete()
     if settings.REDIS_URL:
         message = json.dumps(event.as_message())
         transaction.on_commit(lambda: _publish_to_redis(message, removes))

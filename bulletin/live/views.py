@@ -21,11 +21,13 @@ def latest_events(request):
 
 def breaking_news(request):
     """The banner as readers see it now ({"banner": null} when there is none or its end time has passed), and the
-    id of the newest live event at this moment: a page ignores banner events up to that id, which this file
-    already reflects. The publisher rewrites the file when an editor changes the banner (one file, whatever the
-    size of the archive), and the scheduler takes the banner down at its end time."""
+    id of the newest banner event: a page ignores banner events up to that id, which this file already reflects.
+    The id changes with the banner only, so story events leave the file as it is. The publisher rewrites it when
+    an editor changes the banner (one file, whatever the size of the archive), and the scheduler takes the banner
+    down at its end time."""
     # The id first, then the banner: if a change commits between the two reads, the page gets the newer banner
     # and applies its event once more, rather than the older banner and an id that hides the change.
-    last_id = LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    banner_events = LiveEvent.objects.filter(type=LiveEvent.BANNER).order_by("-id")
+    last_id = banner_events.values_list("id", flat=True).first() or 0
     banner = BreakingNews.load(request_or_site=request)
     return JsonResponse({"id": last_id, "banner": banner.for_readers()}, json_dumps_params=_COMPACT_JSON)

@@ -50,7 +50,7 @@ def test_setting_the_banner_rewrites_its_file_and_the_live_events_and_nothing_el
     assert state["banner"] == {"text": "Air-raid alert in Kyiv", "link": "https://example.org/alerts", "ends_at": None}
     event = LiveEvent.objects.order_by("-id").first()
     assert event.type == LiveEvent.BANNER and event.payload["banner"]["text"] == "Air-raid alert in Kyiv"
-    assert state["id"] == event.id  # the file reflects every event up to this one
+    assert state["id"] == event.id  # the file reflects every banner event up to this one
     latest = json.loads((public / "live/latest.json").read_bytes())["events"]
     assert latest[-1]["type"] == "banner" and latest[-1]["banner"]["link"] == "https://example.org/alerts"
 
@@ -140,3 +140,20 @@ def test_reading_the_banner_for_the_first_time_sends_nothing(db):
     events, entries = LiveEvent.objects.count(), OutboxEntry.objects.count()
     assert BreakingNews.load().text == ""
     assert (LiveEvent.objects.count(), OutboxEntry.objects.count()) == (events, entries)
+
+
+def test_story_events_leave_the_banner_file_alone(public, django_capture_on_commit_callbacks):
+    """The file names the newest banner event, which stays while story events push older events out."""
+    from bulletin.live.models import BACKLOG
+    from tests.factories import publish_story
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_banner(text="Air-raid alert")
+    banner_id = LiveEvent.objects.order_by("-id").first().id
+    before = (public / "live/banner.json").read_bytes()
+    LiveEvent.objects.bulk_create([LiveEvent(type=LiveEvent.UPDATED, payload={}) for _ in range(BACKLOG)])
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_story("A story after the banner")
+    assert LiveEvent.objects.filter(id=banner_id).exists()
+    assert (public / "live/banner.json").read_bytes() == before
+    assert build.check().ok
