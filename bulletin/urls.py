@@ -18,7 +18,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("page/<int:number>/", web.archive_page, name="archive_page"),
     path("feed/widget/", web.feed_widget, name="feed_widget"),
-    # Each collection kind's head page and numbered pages (newsroom/collection_kinds.py).
+    # Each collection kind's index (if it has one), head page and numbered pages (newsroom/collection_kinds.py).
+    *(
+        path(f"{kind.segment}/", web.collection_index, {"kind": kind.segment}, name=kind.index_route)
+        for kind in KINDS
+        if kind.indexed
+    ),
     *(
         pattern
         for kind in KINDS
@@ -35,6 +40,7 @@ urlpatterns = [
     path("favicon.ico", web.favicon, name="favicon"),
     # /live/ itself (server-sent events) is answered by the front of `bulletin serve`, never by Django.
     path("live/latest.json", live.latest_events, name="live_latest"),
+    path("live/banner.json", live.breaking_news, name="live_banner"),
     path("live/<slug:topic>.json", live.topic_events, name="live_topic"),
     path("search/", include("bulletin.search.urls")),
     path("", include(syndication_urls)),

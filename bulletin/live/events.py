@@ -51,6 +51,13 @@ def emit(event_type, story):
     return event
 
 
+def emit_banner(banner):
+    """Record that the breaking-news banner changed (set, edited or taken down), in the current transaction."""
+    event = LiveEvent.objects.create(type=LiveEvent.BANNER, payload={"banner": banner.for_readers()})
+    _after(event)
+    return event
+
+
 def emit_removal(story):
     """Record that ``story`` left the site (unpublished or deleted), and forget what readers were told of it.
 
@@ -84,7 +91,9 @@ def emit_to_topic(topic, event_type, payload, forget=None):
 
 
 def _after(event, removes=()):
-    LiveEvent.objects.filter(id__lte=event.id - BACKLOG).delete()
+    # The newest banner event stays whatever its age: /live/banner.json names it (views.breaking_news).
+    newest_banner = LiveEvent.objects.filter(type=LiveEvent.BANNER).order_by("-id").values_list("id", flat=True)[:1]
+    LiveEvent.objects.filter(id__lte=event.id - BACKLOG).exclude(id__in=newest_banner).delete()
     if settings.REDIS_URL:
         message = json.dumps(event.as_message())
         transaction.on_commit(lambda: _publish_to_redis(message, removes))

@@ -1,12 +1,12 @@
 """Receivers that turn a story's publish, update or unpublish into a live event; connected in LiveConfig.ready()."""
 
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
-from bulletin.newsroom.models import StoryPage
+from bulletin.newsroom.models import BreakingNews, StoryPage
 
-from .events import emit, emit_removal
+from .events import emit, emit_banner, emit_removal
 from .models import LiveEvent
 
 
@@ -31,3 +31,12 @@ def story_published(sender, instance, **kwargs):
 def story_unpublished(sender, instance, **kwargs):
     """Unpublished or deleted (Wagtail unpublishes a live page before deleting it)."""
     emit_removal(instance)
+
+
+@receiver(post_save, sender=BreakingNews)
+def banner_changed(sender, instance, **kwargs):
+    """Open pages show, change or take down the banner as the event reaches them. Wagtail creates the empty
+    setting the first time anything reads it (a render of banner.json, the admin's form): readers see no change."""
+    if kwargs.get("created") and not instance.text:
+        return
+    emit_banner(instance)

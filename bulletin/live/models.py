@@ -9,15 +9,16 @@ LATEST = 20
 
 
 class LiveEvent(models.Model):
-    PUBLISHED, UPDATED, UNPUBLISHED = "published", "updated", "unpublished"
-    TYPES = [(PUBLISHED, "Published"), (UPDATED, "Updated"), (UNPUBLISHED, "Unpublished")]
+    PUBLISHED, UPDATED, UNPUBLISHED, BANNER = "published", "updated", "unpublished", "banner"
+    TYPES = [(PUBLISHED, "Published"), (UPDATED, "Updated"), (UNPUBLISHED, "Unpublished"), (BANNER, "Banner")]
 
     id = models.BigAutoField(primary_key=True)
     created_at = models.DateTimeField(auto_now_add=True)
     type = models.CharField(max_length=12, choices=TYPES)
     #: What readers get, fixed when the event is created: for "published" and "updated", the story's fields and
     #: rendered feed items ({"story": {...}, "html", "html_compact"}); for "unpublished", only the story's id and
-    #: the ids of its earlier events, which were deleted with it ({"story": {"id"}, "removes": [ids]}).
+    #: the ids of its earlier events, which were deleted with it ({"story": {"id"}, "removes": [ids]}); for
+    #: "banner", the breaking-news banner as readers now see it ({"banner": {"text", "link", "ends_at"} or None}).
     payload = models.JSONField()
 
     class Meta:

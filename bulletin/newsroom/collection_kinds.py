@@ -32,6 +32,9 @@ class CollectionKind:
     #: The lookup from a StoryPage to its collections of this kind: a foreign key ("section"), a many-to-many
     #: ("tags"), or either behind a relation ("bylines__author").
     story_lookup: str
+    #: Whether /<segment>/ lists every collection of the kind (route ``<name>_index``): sections and authors are a
+    #: few dozen or hundred, tags grow without bound and are reached from stories instead.
+    indexed: bool = False
 
     @property
     def model(self):
@@ -41,6 +44,15 @@ class CollectionKind:
     def page_route(self):
         """The URL name of its numbered pages (its head page's is ``name``)."""
         return f"{self.name}_page"
+
+    @property
+    def index_route(self):
+        """The URL name of its index page (when ``indexed``)."""
+        return f"{self.name}_index"
+
+    def index_url(self):
+        """The page that lists every collection of the kind."""
+        return reverse(self.index_route)
 
     def url(self, collection, number=None):
         """The head page of ``collection``, or its page ``number`` (counted from the oldest story)."""
@@ -83,10 +95,12 @@ def _follow(objects, path):
     return objects
 
 
-SECTIONS = CollectionKind(segment="sections", name="section", model_label="newsroom.Section", story_lookup="section")
+SECTIONS = CollectionKind(
+    segment="sections", name="section", model_label="newsroom.Section", story_lookup="section", indexed=True
+)
 TAGS = CollectionKind(segment="tags", name="tag", model_label="newsroom.Tag", story_lookup="tags")
 AUTHORS = CollectionKind(
-    segment="authors", name="author", model_label="newsroom.Author", story_lookup="bylines__author"
+    segment="authors", name="author", model_label="newsroom.Author", story_lookup="bylines__author", indexed=True
 )
 
 #: Every kind, in the order stories name them (the section, then tags, then authors).

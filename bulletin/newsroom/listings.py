@@ -6,7 +6,7 @@ older page keeps showing the same stories (the static publisher relies on this).
 feed_position index instead of sorting the archive.
 """
 
-from django.db.models import F, Max
+from django.db.models import Count, F, Max
 
 from . import collection_kinds
 from .models import ListingEntry, StoryPage
@@ -76,6 +76,13 @@ def stories_of(collection, kind=None):
     """Live stories of a section, tag or author (of ``kind``, by default its model's), newest first."""
     kind = kind or collection_kinds.kind_of(collection)
     return feed_stories().filter(**{kind.story_lookup: collection})
+
+
+def story_counts(kind):
+    """{collection id: number of live stories} for every collection of ``kind`` that has one: one grouped query
+    over the (kind, collection) index of ListingEntry, for an index page (bench/index_pages.py measures it)."""
+    entries = ListingEntry.objects.filter(kind=kind.name, story__live=True)
+    return dict(entries.values_list("collection_id").annotate(count=Count("id")).order_by())
 
 
 #: Stories on one page of a section, tag or author.

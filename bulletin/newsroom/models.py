@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -94,6 +94,63 @@ class PublicationSettings(BaseGenericSetting):
 
     def __str__(self):
         return self.name
+
+
+@register_setting(icon="warning")
+class BreakingNews(BaseGenericSetting):
+    """The breaking-news banner on every reader page: a short text, an optional link and an optional end time.
+
+    Not part of any page: pages show it from public/live/banner.json and the live channel (docs/publishing.md), so
+    setting it rewrites one small file, never the archive.
+    """
+
+    text = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="One short sentence, such as an air-raid alert. Leave it empty to take the banner down.",
+    )
+    link = models.URLField(
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Optional: the full address of the story or page that tells more (http or https).",
+    )
+    ends_at = models.DateTimeField(
+        "end time",
+        null=True,
+        blank=True,
+        help_text="Optional: the banner takes itself down at this time, on open pages too.",
+    )
+
+    panels = [FieldPanel("text"), FieldPanel("link"), FieldPanel("ends_at")]
+
+    class Meta:
+        verbose_name = "breaking news"
+        verbose_name_plural = "breaking news"
+
+    def __str__(self):
+        return self.text or "No breaking news"
+
+    def clean(self):
+        super().clean()
+        if self.link and not self.text:
+            raise ValidationError({"text": "A banner with a link needs a text."})
+        if self.text and self.ends_at and self.ends_at <= timezone.now():
+            raise ValidationError({"ends_at": "This time has passed: choose a later end time, or none."})
+
+    def showing(self, now=None):
+        """Whether readers see the banner at ``now``: it has a text and its end time, if any, is later."""
+        now = now or timezone.now()
+        return bool(self.text) and (self.ends_at is None or self.ends_at > now)
+
+    def for_readers(self, now=None):
+        """What reader pages show at ``now``: {"text", "link", "ends_at"} (ISO 8601), or None when nothing."""
+        if not self.showing(now):
+            return None
+        return {
+            "text": self.text,
+            "link": self.link,
+            "ends_at": self.ends_at.isoformat() if self.ends_at else None,
+        }
 
 
 class Topic(models.Model):

@@ -36,6 +36,8 @@ ROLE_PERMISSIONS = {
                 for model in ("author", "section", "tag")
                 for action in ("add", "change", "delete")
             ),
+            # The breaking-news banner (a Wagtail setting: the change permission lets editors set it).
+            "newsroom.change_breakingnews",
             # docs/publishing.md: an editor who removes a story sets a redirect for its URL.
             "wagtailredirects.add_redirect",
             "wagtailredirects.change_redirect",

@@ -9,7 +9,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.signals import page_published, page_unpublished
 
 from bulletin.newsroom.collection_kinds import AUTHORS, SECTIONS, TAGS
-from bulletin.newsroom.models import Author, PublicationSettings, Section, StoryPage, Tag
+from bulletin.newsroom.models import Author, BreakingNews, PublicationSettings, Section, StoryPage, Tag
 
 from . import plan, redirect_map
 from .models import GoneURL
@@ -135,3 +135,10 @@ def section_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=PublicationSettings)
 def publication_changed(sender, instance, **kwargs):
     record("publication settings", plan.for_publication())
+
+
+@receiver(post_save, sender=BreakingNews)
+def breaking_news_changed(sender, instance, created, **kwargs):
+    if created and not instance.text:  # Wagtail creating the empty setting on its first read: nothing to show
+        return
+    record("breaking news", plan.for_breaking_news())

@@ -93,6 +93,20 @@ def _live_events():
     return reverse("live_latest")
 
 
+def _indexes_of(kinds):
+    """The index pages (/sections/, /authors/) of those ``kinds`` that have one."""
+    return [kind.index_url() for kind in dict.fromkeys(kinds) if kind.indexed]
+
+
+def _kinds_recounted(before, after):
+    """The kinds whose story counts a change of ``before`` to ``after`` (tuples of (kind, collection, page))
+    alters: a collection joined or left. An edit that keeps the story's section and authors changes none, so the
+    index pages are not rendered again for it."""
+    old = {(kind, collection.pk) for kind, collection, _ in before}
+    new = {(kind, collection.pk) for kind, collection, _ in after}
+    return [kind for kind, _ in old ^ new]
+
+
 #: The feed formats of the syndication URLs named feed_<format> and collection_feed_<format>.
 FEED_FORMATS = ("rss", "atom", "json")
 
@@ -168,9 +182,10 @@ def for_story(story, before=None):
         collections += [(kind, collection) for kind, collection, _ in before.listed]
         if before.url != after.url:
             now.append(before.url)
+    recounted = _kinds_recounted(before.listed if before else (), after.listed)
     return Plan(
         now=list(dict.fromkeys(now)),
-        next=_syndication_feeds(collections) + _sitemaps_for(story),
+        next=_syndication_feeds(collections) + _sitemaps_for(story) + _indexes_of(recounted),
         later=_pages_linking_to(story),
     )
 
@@ -184,7 +199,11 @@ def for_removed_story(story, url):
         now.append(reverse("archive_page", args=[listings.page_number_of(story.feed_position) + 1]))
     return Plan(
         now=list(dict.fromkeys(now)),
-        next=_syndication_feeds((kind, collection) for kind, collection, _ in listed) + _sitemaps_for(story),
+        next=(
+            _syndication_feeds((kind, collection) for kind, collection, _ in listed)
+            + _sitemaps_for(story)
+            + _indexes_of(kind for kind, _, _ in listed)
+        ),
         later=_pages_linking_to(story),
     )
 
@@ -207,7 +226,7 @@ def for_collection(kind, collection):
     pages = _all_pages_of(kind, collection)
     stories = [story.url for story in listings.stories_of(collection, kind)]
     return Plan(
-        now=pages[:1] + _feeds_of(kind, collection) + [reverse("sitemap", args=[kind.segment])],
+        now=pages[:1] + _feeds_of(kind, collection) + [reverse("sitemap", args=[kind.segment]), *_indexes_of([kind])],
         later=pages[1:] + stories + _feeds_showing(kind, collection),
     )
 
@@ -219,7 +238,17 @@ def urls_of(kind, collection):
 
 def for_section(section):
     """Section names are in every page's navigation: everything, in the background."""
-    return Plan(now=[SECTIONS.url(section), reverse("sitemap", args=[SECTIONS.segment])], later=_urls(all_urls()))
+    return Plan(
+        now=[SECTIONS.url(section), reverse("sitemap", args=[SECTIONS.segment]), *_indexes_of([SECTIONS])],
+        later=_urls(all_urls()),
+    )
+
+
+def for_breaking_news():
+    """The banner changed: the one file every reader page reads it from, the live events that carry it to open
+    pages, and the News Feed head and widget, which name the newest event for their pages to resume from. Nothing
+    else: no page contains the banner, so its cost does not grow with the archive."""
+    return Plan(now=[reverse("live_banner"), _live_events(), "/", reverse("feed_widget")], later=[])
 
 
 def for_publication():
@@ -262,12 +291,18 @@ def timed_urls(now, previous=None):
 
 def all_urls():
     """Every URL public/ holds for the live site, as SiteURLs."""
-    urls = [SiteURL("/", NEWS_FEED), SiteURL(reverse("feed_widget"), WIDGET), SiteURL(_live_events(), LIVE)]
+    urls = [
+        SiteURL("/", NEWS_FEED),
+        SiteURL(reverse("feed_widget"), WIDGET),
+        SiteURL(_live_events(), LIVE),
+        SiteURL(reverse("live_banner"), LIVE),
+    ]
     urls += [SiteURL(reverse("archive_page", args=[n]), ARCHIVE) for n in range(1, listings.newest_page_number() + 1)]
     urls += [
         SiteURL(story.url, STORY, story.slug)
         for story in StoryPage.objects.live().only("url_path", "slug").order_by("path")
     ]
+    urls += [SiteURL(url, COLLECTION) for url in _indexes_of(collection_kinds.KINDS)]
     for kind in collection_kinds.KINDS:
         for collection in kind.model.objects.all():
             urls += [SiteURL(url, COLLECTION) for url in _all_pages_of(kind, collection)]

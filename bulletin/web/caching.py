@@ -11,15 +11,17 @@ HEAD_PAGES = "public, max-age=0, s-maxage=5, stale-while-revalidate=60"
 STABLE_PAGES = "public, max-age=60, s-maxage=300, stale-while-revalidate=86400"
 #: ManifestStaticFilesStorage puts a hash of the content in every static file name.
 FINGERPRINTED = "public, max-age=31536000, immutable"
-#: The live feed's polling file: pages fetch it every few seconds when server-sent events fail.
+#: The live feed's polling file (pages fetch it every few seconds when server-sent events fail), and the
+#: breaking-news banner's file (every page reads it as it opens).
 LIVE_POLL = "public, max-age=2, s-maxage=2"
 #: Image renditions keep their names when an editor replaces an image's file.
 MEDIA = "public, max-age=86400"
 
 
 def head_page_pattern():
-    """The News Feed, its widget and the head page of every collection kind (newsroom/collection_kinds.py)."""
-    return rf"^/(?:|feed/widget/|(?:{collection_kinds.segments_pattern()})/[^/]+/)$"
+    """The News Feed, its widget, and the index and head pages of every collection kind
+    (newsroom/collection_kinds.py): an index shows counts that a publish may change."""
+    return rf"^/(?:|feed/widget/|(?:{collection_kinds.segments_pattern()})/(?:[^/]+/)?)$"
 
 
 def syndication_file_pattern():
@@ -42,7 +44,7 @@ def cache_control_for(path):
         return FINGERPRINTED
     if path.startswith("/media/"):
         return MEDIA
-    if path.startswith("/live/") and path.endswith(".json"):  # latest.json and each live blog's topic file
+    if path.startswith("/live/") and path.endswith(".json"):  # latest.json, banner.json, each live blog's topic
         return LIVE_POLL
     head_page, syndication_file = _compiled(collection_kinds.KINDS)
     if head_page.match(path) or syndication_file.match(path):

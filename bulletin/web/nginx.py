@@ -117,7 +117,7 @@ server {{
         proxy_read_timeout 1h;
     }}
 
-    # The polling files: the News Feed's latest.json and each live blog's topic file.
+    # The polling files: the News Feed's latest.json, the banner's banner.json and each live blog's topic file.
     location ~ ^/live/[a-z0-9-]+\\.json$ {{
         open_file_cache off;
         add_header Cache-Control "{live_poll}" always;
@@ -126,8 +126,8 @@ server {{
         try_files $uri @app;
     }}
 
-    # The News Feed, its widget and the heads of sections, tags and authors change with every publish.
-    location ~ ^/(|feed/widget/|({segments})/[^/]+/)$ {{
+    # The News Feed, its widget and the heads (and indexes) of sections, tags and authors change with publishes.
+    location ~ ^/(|feed/widget/|({segments})/([^/]+/)?)$ {{
         open_file_cache off;
         add_header Cache-Control "{head_pages}" always;
         add_header Content-Security-Policy "{policy}" always;

@@ -2,10 +2,15 @@
 and the section, tag and author pages."""
 
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from wagtail.images import get_image_model
 
 from bulletin.newsroom import collection_kinds, listings
+
+#: The rendition of an author's photo on /authors/ (web/author_index.html uses the same spec).
+AUTHOR_PHOTO = "fill-96x96"
 
 
 def archive_page(request, number):
@@ -65,6 +70,26 @@ def collection_page(request, kind, slug, number=None):
             "stories": stories,
             "older_page": listing.older_page_number(stories),
         },
+    )
+
+
+def collection_index(request, kind):
+    """Every section (or author) with its number of live stories: ``web/<kind name>_index.html`` (authors, with
+    their photo and job title), else ``web/topic_index.html``. The publisher renders it again when a collection of
+    the kind changes or a publish changes a count (publishing/plan.py), never on every publish."""
+    kind = collection_kinds.by_segment(kind)
+    if not kind.indexed:
+        raise Http404("No index of this kind.")
+    counts = listings.story_counts(kind)
+    collections = kind.model.objects.order_by("name")
+    if kind is collection_kinds.AUTHORS:  # their photos and renditions in two queries, not two per author
+        images = get_image_model().objects.prefetch_renditions(AUTHOR_PHOTO)
+        collections = collections.prefetch_related(Prefetch("avatar", queryset=images))
+    entries = [(collection, counts.get(collection.pk, 0)) for collection in collections]
+    return render(
+        request,
+        [f"web/{kind.name}_index.html", "web/topic_index.html"],
+        {"kind": kind, "entries": entries},
     )
 
 

@@ -292,4 +292,6 @@ def page_paths(server, stories):
         "section": first(r'<p class="story__section"><a href="(/sections/[^"]+)"'),
         "tag": first(r'href="(/tags/[^"]+)"'),
         "author": first(r'href="(/authors/[^"]+)"'),
+        "sections-index": "/sections/",
+        "authors-index": "/authors/",
     }

@@ -48,7 +48,7 @@ def vnu_errors(server, page_paths, tmp_path_factory):
     return errors
 
 
-@pytest.mark.parametrize("page_type", [*PAGE_TYPES, "feed-widget"])
+@pytest.mark.parametrize("page_type", [*PAGE_TYPES, "feed-widget", "sections-index", "authors-index"])
 def test_no_html_errors(vnu_errors, page_paths, page_type):
     errors = [
         f"{m.get('lastLine')}:{m.get('firstColumn')}: {m['message']} | {m.get('extract', '').strip()}"

@@ -60,7 +60,7 @@ def test_a_new_kind_gets_caching_rules_and_nginx_locations(desks, tmp_path):
     assert caching.cache_control_for("/desks/war/rss.xml") == caching.HEAD_PAGES
     assert caching.cache_control_for("/desks/war/page/2/") == caching.STABLE_PAGES
     config = render_config(tmp_path / "public", tmp_path / "media")
-    assert "location ~ ^/(|feed/widget/|(sections|tags|authors|desks)/[^/]+/)$ {" in config
+    assert "location ~ ^/(|feed/widget/|(sections|tags|authors|desks)/([^/]+/)?)$ {" in config
     assert "location ~ ^/(feeds|(sections|tags|authors|desks)/[^/]+)/rss\\.xml$ {" in config
 
 
@@ -76,14 +76,15 @@ def test_a_new_kind_is_in_the_publishers_plan(db, desks):
 
 
 def test_the_three_kinds_generate_the_rules_written_out_before():
-    """The generated regular expressions are those the code spelled out before the registry."""
-    assert caching.head_page_pattern() == r"^/(?:|feed/widget/|(?:sections|tags|authors)/[^/]+/)$"
+    """The generated regular expressions are those the code spelled out before the registry (and, since the index
+    pages, each kind's /<segment>/ among the head pages)."""
+    assert caching.head_page_pattern() == r"^/(?:|feed/widget/|(?:sections|tags|authors)/(?:[^/]+/)?)$"
     assert caching.syndication_file_pattern() == (
         r"^/(?:(?:feeds|(?:sections|tags|authors)/[^/]+)/(?:rss\.xml|atom\.xml|feed\.json)"
         r"|sitemap\.xml|sitemaps/[^/]+\.xml)$"
     )
     config = render_config(Path("/srv/public"), Path("/srv/media"))
-    assert "location ~ ^/(|feed/widget/|(sections|tags|authors)/[^/]+/)$ {" in config
+    assert "location ~ ^/(|feed/widget/|(sections|tags|authors)/([^/]+/)?)$ {" in config
 
 
 def test_every_story_page_url_is_built_by_reverse():

@@ -338,6 +338,7 @@ ROLE_MATRIX = {
             "newsroom.add_section",
             "newsroom.add_tag",
             "newsroom.change_author",
+            "newsroom.change_breakingnews",
             "newsroom.change_section",
             "newsroom.change_tag",
             "newsroom.delete_author",

@@ -54,7 +54,9 @@ def nginx_etag(path):
     return f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
 
 
-@pytest.mark.parametrize("path", ["/", "/page/1/", "/feeds/rss.xml", "/live/latest.json", "/sitemap.xml"])
+@pytest.mark.parametrize(
+    "path", ["/", "/page/1/", "/feeds/rss.xml", "/live/latest.json", "/live/banner.json", "/sitemap.xml", "/authors/"]
+)
 def test_nginx_answers_pages_from_the_files_itself(nginx, path):
     port, public, _ = nginx
     status, headers, body = request(port, path)

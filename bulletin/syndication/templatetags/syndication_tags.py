@@ -27,15 +27,28 @@ def canonical_url(context):
     return request.build_absolute_uri(request.path)
 
 
+def _feed_url(collection, feed_format):
+    """The site's feed in ``feed_format`` (rss, atom, json), or ``collection``'s."""
+    if collection is None:
+        return reverse(f"feed_{feed_format}")
+    return collection_kinds.kind_of(collection).feed_url(collection, feed_format)
+
+
 def _feed_links(request, title, collection):
-    links = []
-    for name, (media_type, label) in FEED_TYPES.items():
-        if collection is None:
-            url = reverse(f"feed_{name}")
-        else:
-            url = collection_kinds.kind_of(collection).feed_url(collection, name)
-        links.append((media_type, f"{title} ({label})", request.build_absolute_uri(url)))
+    links = [
+        (media_type, f"{title} ({label})", request.build_absolute_uri(_feed_url(collection, name)))
+        for name, (media_type, label) in FEED_TYPES.items()
+    ]
     return format_html_join("\n", '<link rel="alternate" type="{}" title="{}" href="{}">', links)
+
+
+@register.inclusion_tag("syndication/follow.html", takes_context=True)
+def follow_links(context, collection=None):
+    """The visible "Follow" area: links to the RSS, Atom and JSON feeds of the site, or of a section, tag or
+    author, for readers who subscribe in a feed reader (the <link> tags in the head are for software)."""
+    name = collection.name if collection is not None else context.get("site_name", "")
+    feeds = [(_feed_url(collection, key), media_type, label) for key, (media_type, label) in FEED_TYPES.items()]
+    return {"name": name, "feeds": feeds}
 
 
 @register.simple_tag(takes_context=True)

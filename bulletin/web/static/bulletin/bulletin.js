@@ -184,15 +184,16 @@
       markFeedRoots(body);
       body.querySelectorAll("[data-feed-list]").forEach(dayHeadings);
       startLive();
-    }).catch(function () { /* the link to the News Feed stays */ });
+    }).catch(function () { startLive(); /* the link to the News Feed stays */ });
   }
 
   // --- Live News Feed ------------------------------------------------------------------------------------------
-  // Lists marked data-live (the News Feed and the widget) follow /live/ (server-sent events). When the stream
+  // Lists marked data-live (the News Feed and the widget) follow /live/ (server-sent events), and every page
+  // follows it for the breaking-news banner (banner events go to breaking-news.js as a DOM event). When the stream
   // fails or is blocked they poll /live/latest.json, and they go back to the stream when it opens again.
   // Applying an event twice changes nothing, so the two paths may overlap.
   var STREAM = "/live/", POLL = "/live/latest.json", POLL_EVERY = 3000, REOPEN_AFTER = 30000;
-  var live = { started: false, lastId: 0, stream: null, poller: null, baseTitle: document.title };
+  var live = { started: false, resume: false, lastId: 0, stream: null, poller: null, baseTitle: document.title };
   var reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
   function liveLists() {
@@ -293,6 +294,11 @@
   }
 
   function receive(message) {
+    if (message && message.type === "banner") {  // breaking-news.js shows it
+      live.lastId = Math.max(live.lastId, message.id);
+      document.dispatchEvent(new CustomEvent("bulletin:banner", { detail: message }));
+      return;
+    }
     if (!message || !message.story || message.topic) return;  // a topic's events are a live blog's entries
     live.lastId = Math.max(live.lastId, message.id);
     var said = [];
@@ -307,8 +313,14 @@
 
   function openStream() {
     if (!window.EventSource) return startPolling();
-    var stream = live.stream = new EventSource(STREAM + "?last=" + live.lastId);
-    stream.onopen = stopPolling;
+    // A page without a live list (a story, a section) has nothing to catch up on but the banner, which it reads
+    // from banner.json on every opening: it asks for no replay until it has received an event.
+    var resume = live.resume || live.lastId;
+    var stream = live.stream = new EventSource(resume ? STREAM + "?last=" + live.lastId : STREAM);
+    stream.onopen = function () {
+      stopPolling();
+      document.dispatchEvent(new CustomEvent("bulletin:live-open"));
+    };
     stream.onmessage = function (event) { receive(JSON.parse(event.data)); };
     stream.onerror = function () {
       startPolling();
@@ -341,7 +353,9 @@
   function startLive() {
     var lists = liveLists();
     lists.forEach(function (list) { live.lastId = Math.max(live.lastId, +list.dataset.live || 0); });
-    if (live.started || !lists.length) return;
+    live.resume = live.resume || lists.length > 0;
+    // Every page follows the live channel for the breaking-news banner (breaking-news.js), not only live lists.
+    if (live.started || !(lists.length || document.querySelector("[data-breaking-news]"))) return;
     live.started = true;
     openStream();
     window.addEventListener("scroll", function () {
@@ -351,7 +365,8 @@
 
   markFeedRoots(document);
   document.querySelectorAll("[data-feed-list]").forEach(dayHeadings);
-  document.querySelectorAll("[data-feed-widget]").forEach(loadWidget);
+  var widgets = document.querySelectorAll("[data-feed-widget]");
+  widgets.forEach(loadWidget);
   restorePlace();
-  startLive();
+  if (!widgets.length) startLive();  // else once the widget is in, so the stream resumes from the widget's event
 })();

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0003_body_images_loaded_once_per_build"),
+        ("newsroom", "0004_breaking_news"),
     ]
 
     operations = [
