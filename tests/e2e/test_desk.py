@@ -322,7 +322,8 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
 
     # The Checks panel counts the words of the preview (it needs {% wagtailuserbar %} in the preview).
     page.locator("[data-side-panel-toggle='checks']").click()
-    expect(page.locator("[data-content-word-count]")).to_have_text(re.compile(r"^\d+$"))
+    # The panel counts once the preview has loaded in its hidden frame: seconds on a busy machine.
+    expect(page.locator("[data-content-word-count]")).to_have_text(re.compile(r"^\d+$"), timeout=30_000)
     expect(page.locator("[data-content-reading-time]")).not_to_have_text("-")
     screenshot(page, "checks", shots)
     page.locator("[data-side-panel-toggle='checks']").click()
