@@ -31,7 +31,7 @@ LAYERS = {
     "publishing": {"newsroom"},
     "syndication": {"newsroom", "embeds"},
     "demo": {"newsroom", "liveblogs"},
-    "imports": {"newsroom"},
+    "imports": {"newsroom", "embeds"},
     # Live blogs are stories with entries: published by the publisher, pushed by the live channel, their pages
     # extend the reader site's base page and their <head> uses syndication's data.
     "liveblogs": {"newsroom", "live", "publishing", "syndication", "web"},

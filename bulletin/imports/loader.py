@@ -24,6 +24,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Locale, Page, Revision
 from wagtail.models import Site as WagtailSite
 
+from bulletin.embeds.providers import is_supported as is_embeddable
 from bulletin.newsroom.collection_kinds import AUTHORS, SECTIONS, TAGS
 from bulletin.newsroom.models import (
     RESERVED_SLUGS,
@@ -281,8 +282,12 @@ class Loader:
                 image = self.image(value["image_url"], value["title"]) if value["image_url"] else None
                 card = {k: value[k] for k in ("url", "title", "description", "publisher")}
                 blocks.append(("link_card", {**card, "story": None, "image": image}))
+            elif kind == "embed" and is_embeddable(value["url"]):
+                # Not resolved here (no request to the provider per post during a bulk import): the block shows as
+                # a plain link until the story's next save resolves it (bulletin/embeds).
+                blocks.append(("embed", value["url"]))
             elif kind == "embed":
-                # An embed block is not part of the story body yet: the embed comes across as its link.
+                # A provider Bulletin does not embed: the embed comes across as its link.
                 url = html.escape(value["url"])
                 blocks.append(("paragraph", body.sanitize_html(f'<p><a href="{url}">{url}</a></p>')))
             else:

@@ -60,7 +60,7 @@ def test_wordpress_posts_become_stories_with_their_blocks(db, media):
     assert river.first_published_at.isoformat() == "2019-03-04T10:20:30+00:00"
     assert river.updated_at.isoformat() == "2019-03-05T06:00:00+00:00"
     kinds = [block.block_type for block in river.body]
-    assert kinds == ["paragraph", "paragraph", "image", "heading", "quote", "paragraph", "paragraph", "paragraph"]
+    assert kinds == ["paragraph", "paragraph", "image", "heading", "quote", "paragraph", "embed", "paragraph"]
     first, second = river.body[0].value.source, river.body[1].value.source
     assert "<strong>two metres</strong>" in first and 'href="https://example.org/report"' in first
     assert "javascript" not in second and "onclick" not in second and "script" not in second
@@ -68,7 +68,7 @@ def test_wordpress_posts_become_stories_with_their_blocks(db, media):
     assert image["caption"] == "The embankment at noon" and image["alt"] == "Water in the streets"
     assert river.body[4].value["text"] == "We are ready." and river.body[4].value["attribution"] == "The mayor"
     assert "<li>Schools closed</li>" in river.body[5].value.source
-    assert "youtube.com/watch" in river.body[6].value.source  # no embed block yet: the link
+    assert river.body[6].value == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"  # a URL alone on its line: oEmbed
     assert "]]> with a CDATA end inside." in river.body[7].value.source.replace("]]&gt;", "]]>")
     assert river.feature_image.title and river.feature_image_alt == "Water in the streets of Podil"
     assert river.section.name == "City" and [t.slug for t in river.tags.all()] == ["flood"]
@@ -86,7 +86,8 @@ def test_wordpress_awkward_posts(db, media):
     text = budget.body[0].value.source
     assert "𝔘 😀" in text and "𠀀" in text and "\U000e0041" in text
     kinds = [block.block_type for block in budget.body]
-    assert kinds == ["paragraph", "paragraph", "link_card", "quote"]  # the missing image is left out
+    assert kinds == ["paragraph", "embed", "link_card", "quote"]  # the missing image is left out
+    assert budget.body[1].value == "https://x.com/kyiv/status/1"  # Gutenberg's embed block of an X post
     assert budget.body[2].value["url"] == "https://other-paper.example/2020/01/story/"
     assert summary.count("image", "failed") == 1
     untitled = story("103")
@@ -137,7 +138,8 @@ def test_ghost_lexical_mobiledoc_and_html_bodies(db, media):
     assert power.seo_title == "Power station hit | Evening" and power.feature_image_alt == "Smoke over the station"
     assert power.feature_image_caption == "Photo: Evening" and power.feature_image is not None
     kinds = [b.block_type for b in power.body]
-    assert kinds == ["paragraph", "heading", "paragraph", "image", "link_card", "paragraph", "paragraph", "quote"]
+    assert kinds == ["paragraph", "heading", "paragraph", "image", "link_card", "embed", "paragraph", "quote"]
+    assert power.body[5].value == "https://www.youtube.com/watch?v=aBcDeFgHiJk"
     assert "<strong>power station</strong>" in power.body[0].value.source
     assert power.body[3].value["caption"] == "The station on Monday"
     card = power.body[4].value
