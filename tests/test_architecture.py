@@ -37,7 +37,7 @@ LAYERS = {
     "liveblogs": {"newsroom", "live", "publishing", "syndication", "web"},
     "accounts": {"newsroom"},
     # Export and import of a whole newsroom: its content, its publisher's 410 list and its live events.
-    "transfer": {"newsroom", "publishing", "live"},
+    "transfer": {"newsroom", "publishing", "live", "embeds", "liveblogs"},
     "uploads": set(),
     # Search's pages are reader pages: they extend web's base page and use its news-style times.
     "search": {"newsroom", "web"},
