@@ -342,3 +342,11 @@ def test_a_missing_embed_thumbnail_is_named(exported_with_live_blogs_and_embeds)
         importer.import_newsroom(folder)
     assert_newsroom_is_empty()
     assert not Embed.objects.exists()
+
+
+def test_a_format_version_1_export_is_still_read(exported):
+    """Version 2 only added record types: a version 1 export (no embeds, no live blogs) imports as it did."""
+    manifest = json.loads((exported / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    assert importer.import_newsroom(exported).created["story"] == DEMO_STORIES
