@@ -532,6 +532,11 @@ class Loader:
     def _first_revisions(self, stories):
         """One revision per story, with the content Wagtail would have saved, as the latest (and, for a live
         story, the live) revision. A scheduled story's is approved for its go-live time."""
+        # Tags in the order the database gives them (Tag's Meta.ordering, in its collation), as Wagtail would save.
+        used = {tag.pk for story in stories for tag in story.tags.all()}
+        rank = {pk: order for order, pk in enumerate(Tag.objects.filter(pk__in=used).values_list("pk", flat=True))}
+        for story in stories:
+            story.tags = sorted(story.tags.all(), key=lambda tag: rank[tag.pk])
         revisions = [
             Revision(
                 content_type=self.live_blog_type if isinstance(story, LiveBlogPage) else self.story_type,
