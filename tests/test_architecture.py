@@ -36,8 +36,9 @@ LAYERS = {
     # extend the reader site's base page and their <head> uses syndication's data.
     "liveblogs": {"newsroom", "live", "publishing", "syndication", "web"},
     "accounts": {"newsroom"},
-    # Export and import of a whole newsroom: its content, its publisher's 410 list and its live events.
-    "transfer": {"newsroom", "publishing", "live"},
+    # Export and import of a whole newsroom: its content (live blogs and embeds included), its publisher's 410
+    # list and its live events.
+    "transfer": {"newsroom", "publishing", "live", "embeds", "liveblogs"},
     "uploads": set(),
     # Search's pages are reader pages: they extend web's base page and use its news-style times.
     "search": {"newsroom", "web"},

@@ -18,10 +18,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
+from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from bulletin.live.models import LiveEvent
+from bulletin.liveblogs.models import LiveBlogEntry, LiveBlogPage
 from bulletin.newsroom.models import (
     Author,
     Byline,
@@ -79,6 +81,23 @@ IMAGE_FIELDS = (
     "created_at",
 )
 DOCUMENT_FIELDS = ("title", "file_size", "file_hash", "created_at")
+#: Wagtail's Embed row as a finder filled it: pages render from it (and the snapshot) without asking the provider.
+EMBED_FIELDS = (
+    "url",
+    "max_width",
+    "hash",
+    "html",
+    "title",
+    "author_name",
+    "provider_name",
+    "thumbnail_url",
+    "width",
+    "height",
+    "last_updated",
+    "cache_until",
+)
+LIVE_BLOG_FIELDS = ("status", "coverage_ended_at", "key_developments", "next_blog_id")
+LIVE_BLOG_ENTRY_FIELDS = ("position", "posted_at", "headline", "image_alt", "is_key", "updated_at", "version")
 REDIRECT_FIELDS = (
     "old_path",
     "is_permanent",
@@ -133,12 +152,14 @@ def record_count():
         1
         + get_image_model().objects.count()
         + get_document_model().objects.count()
+        + Embed.objects.count()
         + Section.objects.count()
         + Tag.objects.count()
         + Author.objects.count()
         + NewsFeedPage.objects.count()
         + Site.objects.count()
         + StoryPage.objects.count()
+        + LiveBlogEntry.objects.count()
         + Redirect.objects.count()
         + GoneURL.objects.count()
         + LiveEvent.objects.count()
@@ -159,6 +180,7 @@ def export_newsroom(folder, progress=None):
         _write_publication(writer)
         _write_images(writer)
         _write_documents(writer)
+        _write_embeds(writer)
         for kind, model in (("section", Section), ("tag", Tag)):
             for topic in model.objects.order_by("pk"):
                 writer.write(kind, {"id": topic.pk, **_fields(topic, ("name", "slug", "description"))})
@@ -174,6 +196,7 @@ def export_newsroom(folder, progress=None):
                 },
             )
         _write_stories(writer)
+        _write_live_blog_entries(writer)
         _write_redirects(writer)
         for gone in GoneURL.objects.order_by("pk"):
             writer.write("gone_url", _fields(gone, ("path", "removed_at")))
@@ -205,9 +228,9 @@ def export_newsroom(folder, progress=None):
 
 
 def _refuse_unknown_pages():
-    """Format version 1 knows the News Feed page and stories: a page of another type would be left out without a
-    word, and the imported site would lack it. Better to refuse until the format carries it."""
-    known = ContentType.objects.get_for_models(NewsFeedPage, StoryPage).values()
+    """The format knows the News Feed page, stories and live blogs: a page of another type would be left out
+    without a word, and the imported site would lack it. Better to refuse until the format carries it."""
+    known = ContentType.objects.get_for_models(NewsFeedPage, StoryPage, LiveBlogPage).values()
     other = Page.objects.filter(depth__gt=1).exclude(content_type__in=known).select_related("content_type").first()
     if other is not None:
         raise format.ExportFileError(
@@ -234,6 +257,23 @@ def _write_documents(writer):
             "document",
             {"id": document.pk, "file": document.file.name, "sha1": sha1, **_fields(document, DOCUMENT_FIELDS)},
         )
+
+
+def _write_embeds(writer):
+    """Every resolved embed with its snapshot and local thumbnail: an import renders the same cards with no
+    request to a provider (embeds/resolution.py reads only these rows on render)."""
+    for embed in Embed.objects.order_by("pk").select_related("snapshot"):
+        snapshot = getattr(embed, "snapshot", None)
+        # "type" names the record's type: the embed's own type ("video", "rich"…) is "embed_type".
+        record = {"id": embed.pk, "embed_type": embed.type, **_fields(embed, EMBED_FIELDS), "snapshot": None}
+        if snapshot is not None:
+            thumbnail = snapshot.thumbnail.name or None
+            record["snapshot"] = {
+                "file": thumbnail,
+                "sha1": writer.copy_file(thumbnail) if thumbnail else None,
+                **_fields(snapshot, ("thumbnail_width", "thumbnail_height", "published_at")),
+            }
+        writer.write("embed", record)
 
 
 def _write_authors(writer):
@@ -277,8 +317,12 @@ def _write_stories(writer):
         )
         if not batch:
             return
+        blogs = LiveBlogPage.objects.in_bulk([story.pk for story in batch])
         for story in batch:
-            writer.write("story", _story_record(story, parents))
+            record = _story_record(story, parents)
+            if story.pk in blogs:
+                record["live_blog"] = _fields(blogs[story.pk], LIVE_BLOG_FIELDS)
+            writer.write("story", record)
         last_path = batch[-1].path
 
 
@@ -303,6 +347,23 @@ def _story_record(story, parents):
         ],
         "listings": [[entry.kind, entry.collection_id, entry.position] for entry in story.listing_entries.all()],
     }
+
+
+def _write_live_blog_entries(writer):
+    """After the stories, so that every blog an entry names is known when it is read. Entries keep their ids:
+    a reader's link to one (#entry-<id>, entries/<id>/) must lead to the same entry."""
+    for entry in LiveBlogEntry.objects.order_by("pk").iterator(chunk_size=BATCH_SIZE):
+        writer.write(
+            "live_blog_entry",
+            {
+                "id": entry.pk,
+                "blog": entry.blog_id,
+                **_fields(entry, LIVE_BLOG_ENTRY_FIELDS),
+                "body": list(entry.body.raw_data),
+                "image": entry.image_id,
+                "author": entry.author_id,
+            },
+        )
 
 
 def _write_redirects(writer):

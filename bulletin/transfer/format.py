@@ -12,7 +12,10 @@ from pathlib import Path
 
 FORMAT = "bulletin-export"
 #: Raise it when a change would make an older Bulletin read an export wrongly; import refuses other versions.
-FORMAT_VERSION = 1
+#: Version 2 added embeds, live blogs (a story record's ``live_blog``) and their entries.
+FORMAT_VERSION = 2
+#: The versions import reads: a version 1 export is a version 2 one without embeds and live blogs.
+READABLE_VERSIONS = (1, 2)
 RECORDS_FILE = "newsroom.jsonl"
 MANIFEST_FILE = "manifest.json"
 MEDIA_FOLDER = "media"
@@ -23,12 +26,14 @@ RECORD_TYPES = (
     "publication",
     "image",
     "document",
+    "embed",
     "section",
     "tag",
     "author",
     "news_feed_page",
     "site",
     "story",
+    "live_blog_entry",
     "redirect",
     "gone_url",
     "live_event",
@@ -74,9 +79,10 @@ def read_manifest(folder):
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ExportFileError(f"{path} does not describe a Bulletin export (its format is not {FORMAT!r}).")
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ExportFileError(
-            f"{path} has format_version {version!r}; this Bulletin reads format_version {FORMAT_VERSION} only."
+            f"{path} has format_version {version!r}; this Bulletin reads format_version "
+            f"{' or '.join(map(str, READABLE_VERSIONS))} only."
         )
     counts = manifest.get("records")
     if not isinstance(counts, dict) or not all(

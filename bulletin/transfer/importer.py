@@ -23,11 +23,14 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
+from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Revision, Site
 from wagtail.models.pages import COMMENTS_RELATION_NAME
 
+from bulletin.embeds.models import EmbedSnapshot
 from bulletin.live.models import LiveEvent
+from bulletin.liveblogs.models import LiveBlogEntry, LiveBlogPage
 from bulletin.newsroom.blocks import StoryBodyBlock, reusing_images
 from bulletin.newsroom.models import (
     Author,
@@ -51,6 +54,8 @@ from . import exporter, format
 #: Stories written per batch (and per search-indexing call): memory holds one batch.
 BATCH_SIZE = 500
 BODY_BLOCK_TYPES = frozenset(StoryBodyBlock.base_blocks)
+#: The types of live event a newsroom records: a story's three and a live blog's status.
+LIVE_EVENT_TYPES = frozenset([*(value for value, _label in LiveEvent.TYPES), "blog"])
 #: A page's references to rows an export does not carry (accounts, revisions) or that the import sets itself.
 PAGE_REFERENCES = ("content_type", "locale", "live_revision", "latest_revision", "owner", "locked_by")
 #: Models whose ids the import sets itself; PostgreSQL's sequences are moved past them at the end.
@@ -64,6 +69,9 @@ MODELS_WITH_KEPT_IDS = (
     Site,
     Redirect,
     LiveEvent,
+    Embed,
+    EmbedSnapshot,
+    LiveBlogEntry,
 )
 
 
@@ -177,6 +185,8 @@ class Loader:
         #: page id (None: Wagtail's root) → [path, depth, children so far, url_path] of the pages others go under
         self.children = {}
         self.stories = []
+        self.live_blogs = set()  # ids of the live blogs read, which entries may name
+        self.entries = []  # live blog entries read and not yet written
         self.images = {}  # id → image, for the image blocks of reading times (newsroom/blocks.py, reusing_images)
 
     def prepare(self):
@@ -193,6 +203,7 @@ class Loader:
             Redirect,
             GoneURL,
             LiveEvent,
+            Embed,
         ):
             if model.objects.exists():
                 raise NewsroomNotEmpty(
@@ -211,6 +222,8 @@ class Loader:
         self.locale = Locale.get_default()
         self.collection = Collection.get_first_root_node()
         self.story_type = ContentType.objects.get_for_model(StoryPage)
+        self.live_blog_type = ContentType.objects.get_for_model(LiveBlogPage)
+        self.next_blogs = {}  # live blog id → the page it sends readers to once ended, set when all pages are in
         self.page_type = ContentType.objects.get_for_model(Page)
 
     def load(self, record):
@@ -222,12 +235,19 @@ class Loader:
         else:
             if self.stories:
                 self._write_stories()
+            if self.entries and kind != "live_blog_entry":
+                self._write_entries()
             getattr(self, f"_load_{kind}")(record)
         self.progress(1)
 
     def finish(self):
         if self.stories:
             self._write_stories()
+        if self.entries:
+            self._write_entries()
+        for blog, next_blog in self.next_blogs.items():
+            self._check_page(next_blog, "next blog")
+            LiveBlogPage.objects.filter(pk=blog).update(next_blog_id=next_blog)
         for pk, (_path, _depth, numchild, _url_path) in self.children.items():
             Page.objects.filter(pk=self.root.pk if pk is None else pk).update(numchild=numchild)
         with connection.cursor() as cursor:
@@ -274,6 +294,29 @@ class Loader:
         document.clean_fields(exclude=["file", "collection", "uploaded_by_user"])
         insert_rows(get_document_model(), [document])
         self._created("document", record["id"])
+
+    def _load_embed(self, record):
+        embed = Embed(
+            id=record["id"], type=record["embed_type"], **{name: record[name] for name in exporter.EMBED_FIELDS}
+        )
+        for name in ("last_updated", "cache_until"):
+            setattr(embed, name, _time(record[name]))
+        embed.clean_fields()
+        if record["snapshot"] is not None:
+            snapshot = record["snapshot"]
+            kept = EmbedSnapshot(
+                embed_id=embed.pk,
+                thumbnail_width=snapshot["thumbnail_width"],
+                thumbnail_height=snapshot["thumbnail_height"],
+                published_at=_time(snapshot["published_at"]),
+            )
+            if snapshot["file"] is not None:
+                kept.thumbnail.name = self._copy_file(snapshot)
+            kept.clean_fields(exclude=["embed", "thumbnail"])
+        insert_rows(Embed, [embed])
+        if record["snapshot"] is not None:
+            EmbedSnapshot.objects.bulk_create([kept])
+        self._created("embed", embed.pk)
 
     def _copy_file(self, record):
         """Check the file beside the export against its recorded hash, and copy it into MEDIA_ROOT under the
@@ -395,32 +438,41 @@ class Loader:
             self._check_reference("tag", tag, "tag")
         for author in record["authors"]:
             self._check_reference("author", author, "author")
-        if not isinstance(record["body"], list) or not all(
-            isinstance(block, dict) and block.get("type") in BODY_BLOCK_TYPES and "value" in block
-            for block in record["body"]
-        ):
-            raise ValueError(
-                f"its body must be a list of blocks, each a type of {sorted(BODY_BLOCK_TYPES)} and a value"
-            )
+        _check_body(record["body"])
         for value in (record["updated_at"], *(correction["corrected_at"] for correction in record["corrections"])):
             _time(value)
         if record["id"] in self.ids["story"]:
             raise ValueError("a story with this id came earlier in the file")
         self.ids["story"].add(record["id"])
+        if record.get("live_blog") is not None:
+            self.live_blogs.add(record["id"])
 
     def _story_rows(self, record):
         """The rows of one story: its Page and StoryPage row (one object) and the rows that belong to it. Made
         when its line is read, so that anything wrong in it is reported with its line."""
         self._check_story(record)
-        story = StoryPage(
-            **self._page(record, record["parent"], self.story_type),
+        blog = record.get("live_blog")
+        model, content_type, own_fields = StoryPage, self.story_type, {}
+        if blog is not None:
+            model, content_type = LiveBlogPage, self.live_blog_type
+            own_fields = {
+                "storypage_ptr_id": record["id"],
+                "status": blog["status"],
+                "key_developments": blog["key_developments"],
+                "coverage_ended_at": _time(blog["coverage_ended_at"]),
+            }
+            if blog["next_blog_id"] is not None:
+                self.next_blogs[record["id"]] = blog["next_blog_id"]
+        story = model(
+            **self._page(record, record["parent"], content_type),
+            **own_fields,
             **{name: record[name] for name in exporter.STORY_FIELDS if name != "updated_at"},
             updated_at=_time(record["updated_at"]),
             body=record["body"],
             feature_image_id=record["feature_image"],
             section_id=record["section"],
         )
-        story.clean_fields(exclude=["body", "feature_image", "section", *PAGE_REFERENCES])
+        story.clean_fields(exclude=["body", "feature_image", "section", "next_blog", *PAGE_REFERENCES])
         # On a copy: reading the body turns its raw data into values, and a link card to a story not written yet
         # (later in this batch) would become an empty one when the row is written.
         with reusing_images(self.images):
@@ -460,6 +512,8 @@ class Loader:
         try:
             insert_rows(Page, stories)
             insert_rows(StoryPage, stories)
+            # A live blog's own row (LiveBlogPage.save would set coverage_ended_at to now; the exported one stays).
+            insert_rows(LiveBlogPage, [story for story in stories if isinstance(story, LiveBlogPage)])
             related = collections.defaultdict(list)
             for _story, rows in batch:
                 for row in rows:
@@ -478,9 +532,14 @@ class Loader:
     def _first_revisions(self, stories):
         """One revision per story, with the content Wagtail would have saved, as the latest (and, for a live
         story, the live) revision. A scheduled story's is approved for its go-live time."""
+        # Tags in the order the database gives them (Tag's Meta.ordering, in its collation), as Wagtail would save.
+        used = {tag.pk for story in stories for tag in story.tags.all()}
+        rank = {pk: order for order, pk in enumerate(Tag.objects.filter(pk__in=used).values_list("pk", flat=True))}
+        for story in stories:
+            story.tags = sorted(story.tags.all(), key=lambda tag: rank[tag.pk])
         revisions = [
             Revision(
-                content_type=self.story_type,
+                content_type=self.live_blog_type if isinstance(story, LiveBlogPage) else self.story_type,
                 base_content_type=self.page_type,
                 object_id=str(story.pk),
                 created_at=story.latest_revision_created_at or story.last_published_at or story.first_published_at,
@@ -495,6 +554,37 @@ class Loader:
             story.latest_revision_id = revision.pk
             story.live_revision_id = revision.pk if story.live else None
         Page.objects.bulk_update(stories, ["latest_revision", "live_revision"])
+
+    def _load_live_blog_entry(self, record):
+        """Written without signals (handlers.py would publish each entry): `bulletin build` renders the blogs."""
+        if record["blog"] not in self.live_blogs:
+            raise ValueError(f"its blog {record['blog']!r} is not a live blog of the export")
+        self._check_reference("image", record["image"], "image")
+        self._check_reference("author", record["author"], "author")
+        _check_body(record["body"])
+        entry = LiveBlogEntry(
+            id=record["id"],
+            blog_id=record["blog"],
+            body=record["body"],
+            image_id=record["image"],
+            author_id=record["author"],
+            **{name: record[name] for name in exporter.LIVE_BLOG_ENTRY_FIELDS},
+        )
+        entry.posted_at, entry.updated_at = _time(record["posted_at"]), _time(record["updated_at"])
+        entry.clean_fields(exclude=["blog", "body", "image", "author"])
+        self.entries.append(entry)
+        if len(self.entries) >= BATCH_SIZE:
+            self._write_entries()
+        self._created("live_blog_entry", entry.pk)
+
+    def _write_entries(self):
+        batch, self.entries = self.entries, []
+        try:
+            insert_rows(LiveBlogEntry, batch)
+        except DatabaseError as error:
+            raise format.ExportFileError(
+                f"The live blog entries {batch[0].pk} to {batch[-1].pk} could not be written: {error}"
+            ) from None
 
     def _load_redirect(self, record):
         self._check_page(record["redirect_page"], "redirect page")
@@ -537,7 +627,11 @@ class Loader:
             type=record["event_type"],
             payload=record["payload"],
         )
-        event.clean_fields()
+        # A live blog's status event has the type "blog" (liveblogs/publishing.py emit_blog), which LiveEvent's
+        # choices do not list: checked here rather than by the field.
+        if event.type not in LIVE_EVENT_TYPES:
+            raise ValueError(f"its event_type {event.type!r} is not one of {sorted(LIVE_EVENT_TYPES)}")
+        event.clean_fields(exclude=["type"])
         insert_rows(LiveEvent, [event])
         self._created("live_event", event.pk)
 
@@ -550,6 +644,13 @@ class Loader:
     def _created(self, kind, pk):
         self.ids[kind].add(pk)
         self.created[kind] += 1
+
+
+def _check_body(body):
+    if not isinstance(body, list) or not all(
+        isinstance(block, dict) and block.get("type") in BODY_BLOCK_TYPES and "value" in block for block in body
+    ):
+        raise ValueError(f"its body must be a list of blocks, each a type of {sorted(BODY_BLOCK_TYPES)} and a value")
 
 
 def _sha1(path):

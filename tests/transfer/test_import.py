@@ -5,17 +5,21 @@ import datetime
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
+from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 from wagtail.images.models import Rendition
 from wagtail.models import Page, Revision, Site
 
+from bulletin.embeds.models import EmbedSnapshot
 from bulletin.live.models import LiveEvent
+from bulletin.liveblogs.models import LiveBlogEntry, LiveBlogPage
 from bulletin.newsroom.models import (
     Author,
     AuthorLink,
@@ -50,7 +54,8 @@ def export_and_empty(tmp_path, settings):
     exporter.export_newsroom(folder)
     settings.MEDIA_ROOT = tmp_path / "media"
     through = StoryPage.tags.through
-    models = [ListingEntry, Byline, CitedSource, Correction, through, AuthorLink, StoryPage, NewsFeedPage, Revision]
+    models = [LiveBlogEntry, LiveBlogPage, EmbedSnapshot, Embed]
+    models += [ListingEntry, Byline, CitedSource, Correction, through, AuthorLink, StoryPage, NewsFeedPage, Revision]
     models += [Site, Redirect, GoneURL, LiveEvent, Sequence, Author, Section, Tag, Rendition, get_image_model()]
     models += [get_document_model()]
     with connection.cursor() as cursor:
@@ -214,7 +219,7 @@ def test_records_out_of_order_are_refused(exported):
         (None, "manifest.json is missing"),
         ("{not json", "not valid JSON"),
         ('{"format": "something-else"}', "does not describe a Bulletin export"),
-        ('{"format": "bulletin-export", "format_version": 2, "records": {}}', "format_version 2"),
+        ('{"format": "bulletin-export", "format_version": 3, "records": {}}', "format_version 3"),
     ],
 )
 def test_a_bad_manifest_is_refused(exported, manifest, message):
@@ -269,3 +274,79 @@ def test_the_command_prints_the_table_and_a_clear_error(exported):
     assert failed.exit_code == 1
     assert "holds" in failed.output and "Nothing was imported; the newsroom is as it was." in failed.output
     assert_newsroom_is_empty()
+
+
+@pytest.fixture
+def exported_with_live_blogs_and_embeds(tmp_path, settings, feed_page):
+    """The demo newsroom with two live blogs (one ended, sending readers to the other), an entry, and a resolved
+    embed with its kept thumbnail, exported; the newsroom is then empty."""
+    live = LiveBlogPage(title="Live", slug="live-now", summary="Live.", section=Section.objects.first())
+    ended = LiveBlogPage(title="Ended", slug="ended-blog", summary="Over.", section=Section.objects.first())
+    for blog in (live, ended):
+        feed_page.add_child(instance=blog)
+    live.save_revision().publish()
+    ended.status, ended.next_blog, ended.key_developments = LiveBlogPage.ENDED, live, "One\nTwo"
+    ended.save_revision().publish()
+    url = "https://www.youtube.com/watch?v=M7lc1UVf-VE"
+    LiveBlogEntry.objects.create(blog=live, headline="First", body=[("embed", url)], is_key=True)
+    embed = Embed.objects.create(url=url, hash="0" * 32, type="video", html="<iframe></iframe>", title="A video")
+    snapshot = EmbedSnapshot(embed=embed, thumbnail_width=4, thumbnail_height=3)
+    snapshot.thumbnail.save("thumb.jpg", ContentFile(b"\xff\xd8 a thumbnail"), save=False)
+    snapshot.save()
+    return export_and_empty(tmp_path, settings)
+
+
+def test_live_blogs_entries_and_embeds_come_back(exported_with_live_blogs_and_embeds, tmp_path):
+    folder = exported_with_live_blogs_and_embeds
+    result = importer.import_newsroom(folder)
+    assert result.created["live_blog_entry"] == 1 and result.created["embed"] == 1
+    ended = LiveBlogPage.objects.get(slug="ended-blog")
+    assert ended.status == "ended" and ended.coverage_ended_at and ended.next_blog.specific.slug == "live-now"
+    assert ended.key_development_lines == ["One", "Two"]
+    assert Revision.objects.get(pk=ended.latest_revision_id).as_object().status == "ended"
+    entry = LiveBlogEntry.objects.get()
+    assert entry.blog.slug == "live-now" and entry.is_key and entry.body[0].value.startswith("https://www.youtube")
+    snapshot = EmbedSnapshot.objects.select_related("embed").get()
+    assert snapshot.embed.title == "A video" and snapshot.thumbnail.read() == b"\xff\xd8 a thumbnail"
+    exporter.export_newsroom(tmp_path / "again")
+    assert (tmp_path / "again" / "newsroom.jsonl").read_bytes() == (folder / "newsroom.jsonl").read_bytes()
+    assert Page.find_problems() == ([], [], [], [], [])
+
+
+def _change_record(folder, kind, change):
+    lines = records(folder)
+    for number, line in enumerate(lines):
+        record = json.loads(line)
+        if record["type"] == kind:
+            change(record)
+            lines[number] = json.dumps(record) + "\n"
+            break
+    write_records(folder, lines)
+
+
+def test_an_entry_of_a_page_that_is_no_live_blog_is_named(exported_with_live_blogs_and_embeds):
+    folder = exported_with_live_blogs_and_embeds
+    story = next(json.loads(line)["id"] for line in records(folder) if '"type":"story"' in line)
+    _change_record(folder, "live_blog_entry", lambda record: record.update(blog=story))
+    with pytest.raises(ExportFileError, match=f"live_blog_entry .*its blog {story} is not a live blog"):
+        importer.import_newsroom(folder)
+    assert_newsroom_is_empty()
+    assert not LiveBlogEntry.objects.exists()
+
+
+def test_a_missing_embed_thumbnail_is_named(exported_with_live_blogs_and_embeds):
+    folder = exported_with_live_blogs_and_embeds
+    (thumbnail,) = (folder / "media" / "embeds").iterdir()
+    thumbnail.unlink()
+    with pytest.raises(ExportFileError, match=rf"embed \d+ .*{thumbnail.name} is missing"):
+        importer.import_newsroom(folder)
+    assert_newsroom_is_empty()
+    assert not Embed.objects.exists()
+
+
+def test_a_format_version_1_export_is_still_read(exported):
+    """Version 2 only added record types: a version 1 export (no embeds, no live blogs) imports as it did."""
+    manifest = json.loads((exported / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    assert importer.import_newsroom(exported).created["story"] == DEMO_STORIES

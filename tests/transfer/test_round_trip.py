@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO_NOW
+from tests.embeds.provider_servers import POSTS
 from tests.servers import bulletin, manage_code, server_env
 
 #: Run in the source newsroom after the demo: what an editor's work adds that the demo does not have, each through
@@ -22,11 +23,14 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from bulletin.embeds.resolution import resolve
+from bulletin.liveblogs.models import LiveBlogEntry, LiveBlogPage
 from bulletin.newsroom.models import Author, Byline, Correction, NewsFeedPage, PublicationSettings, Section, StoryPage
 
 with transaction.atomic():
     feed = NewsFeedPage.objects.get()
-    stories = list(StoryPage.objects.order_by("feed_position"))
+    stories = list(StoryPage.objects.order_by("feed_position").specific())
     edited = stories[-1]
     edited.corrections.add(Correction(text="An earlier version misspelt a name.", corrected_at=timezone.now()))
     edited.updated_at = timezone.now()
@@ -48,6 +52,22 @@ with transaction.atomic():
     new.bylines = [Byline(author=author), Byline(author=Author.objects.order_by("pk").last())]
     feed.add_child(instance=new)
     new.save_revision().publish()
+    # Embeds resolved from the local provider servers (as saving the block in the admin does), a thumbnail kept.
+    for url in EMBEDS:
+        resolve(url)
+    embedded = StoryPage(
+        title="Video from the scene", slug="video-from-the-scene", summary="Posts from the scene.",
+        section=Section.objects.order_by("pk").first(),
+        body=[("paragraph", "<p>What was posted.</p>"), *(("embed", url) for url in EMBEDS)],
+    )
+    embedded.bylines = [Byline(author=author)]
+    feed.add_child(instance=embedded)
+    embedded.save_revision().publish()
+    blog = LiveBlogPage.objects.get(status=LiveBlogPage.LIVE)
+    LiveBlogEntry.objects.create(
+        blog=blog, headline="A post from the scene", body=[("embed", EMBEDS[0])], is_key=True,
+        image=get_image_model().objects.order_by("pk").first(), image_alt="The street", author=author,
+    )
     draft = StoryPage(title="A draft", slug="a-draft", summary="Not yet.", section=Section.objects.first(), live=False)
     draft.bylines = [Byline(author=author)]
     feed.add_child(instance=draft)
@@ -72,26 +92,36 @@ print(json.dumps({"hash": user.password, "session": session.session_key, "totp":
 """
 
 
+#: Posts the local provider servers know: an oEmbed video with a thumbnail, and Telegram's page with its time.
+EMBEDS = [POSTS["youtube"], POSTS["telegram"]]
+
+
 def tree(folder):
     return sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*") if p.is_file())
 
 
 @pytest.fixture(scope="module")
-def round_trip(tmp_path_factory):
+def round_trip(tmp_path_factory, local_embed_providers):
     source, target = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("target")
     export, again = tmp_path_factory.mktemp("exports") / "first", tmp_path_factory.mktemp("exports") / "second"
     # "off": the publishes above write outbox rows only; `bulletin build` renders everything afterwards.
-    source_env, target_env = server_env(source), server_env(target)
+    # Both point at the local providers (a player's address comes from the setting); the target never asks them.
+    providers = local_embed_providers.env()
+    source_env, target_env = server_env(source, **providers), server_env(target, **providers)
     source_env["BULLETIN_PUBLISHER"] = target_env["BULLETIN_PUBLISHER"] = "off"
+    # The demo as `make run` builds it (live blogs included), with fewer stories.
     bulletin(
         source_env, "demo", "--stories", "12", "--days", "3", "--now", DEMO_NOW.strftime("%Y-%m-%dT%H:%M%z"), "--quiet"
     )
-    secrets = json.loads(manage_code(source_env, "import json\n" + ENRICH).splitlines()[-1])
+    code = f"import json\nEMBEDS = {EMBEDS!r}\n" + ENRICH
+    secrets = json.loads(manage_code(source_env, code).splitlines()[-1])
     bulletin(source_env, "build", "--workers", "1", "--quiet")
     exported = bulletin(source_env, "export", str(export), "--quiet")
+    local_embed_providers.reset()
     imported = bulletin(target_env, "import", "bulletin", str(export), "--quiet")  # no database there yet
     bulletin(target_env, "build", "--workers", "1", "--quiet")
     bulletin(target_env, "export", str(again), "--quiet")
+    secrets["provider_requests"] = list(local_embed_providers.requests)
     return source, target, export, again, secrets, exported, imported
 
 
@@ -130,7 +160,7 @@ def test_exporting_the_imported_newsroom_gives_the_same_records(round_trip):
     *_, export, again, _secrets, _exported, _imported = round_trip
     assert (export / "newsroom.jsonl").read_bytes() == (again / "newsroom.jsonl").read_bytes()
     first, second = (json.loads((folder / "manifest.json").read_text()) for folder in (export, again))
-    assert first["format_version"] == 1 and first["records"] == second["records"]
+    assert first["format_version"] == 2 and first["records"] == second["records"]
 
 
 def test_secrets_are_never_exported(round_trip):
@@ -145,5 +175,37 @@ def test_secrets_are_never_exported(round_trip):
 def test_summaries_count_what_was_moved(round_trip):
     *_, exported, imported = round_trip
     rows = {line.split()[0]: line.split()[1:] for line in imported.splitlines()[1:] if line and line[0].islower()}
-    assert rows["story"][0] == "15" and rows["redirect"][0] == "2" and rows["document"][0] == "1"
-    assert "story" in exported and "15" in exported.split("story", 1)[1].splitlines()[0]
+    # 12 demo stories, its 2 live blogs and the 4 the editor added.
+    assert rows["story"][0] == "18" and rows["redirect"][0] == "2" and rows["document"][0] == "1"
+    assert rows["embed"][0] == "2" and rows["live_blog_entry"][0] == "225"
+    assert "story" in exported and "18" in exported.split("story", 1)[1].splitlines()[0]
+
+
+def test_embeds_render_from_the_export_without_asking_the_providers(round_trip):
+    source, target, export, _again, secrets, *_ = round_trip
+    assert secrets["provider_requests"] == []  # import and build of the target asked no provider
+    page = (target / "public" / "video-from-the-scene" / "index.html").read_text()
+    assert "/media/embeds/" in page  # the kept thumbnail, served from the imported media folder
+    thumbnails = [name for name in tree(source / "media") if name.startswith("embeds/")]
+    assert thumbnails
+    for name in thumbnails:
+        assert filecmp.cmp(source / "media" / name, target / "media" / name, shallow=False), name
+    records = [json.loads(line) for line in (export / "newsroom.jsonl").read_text().splitlines()]
+    embeds = [record for record in records if record["type"] == "embed"]
+    assert sorted(record["url"] for record in embeds) == sorted(EMBEDS)
+    assert any(record["snapshot"]["published_at"] for record in embeds)  # Telegram's time came across
+
+
+def test_live_blogs_come_across_with_their_entries(round_trip):
+    source, target, export, *_ = round_trip
+    records = [json.loads(line) for line in (export / "newsroom.jsonl").read_text().splitlines()]
+    blogs = {record["id"]: record["live_blog"] for record in records if record.get("live_blog")}
+    assert sorted(blog["status"] for blog in blogs.values()) == ["ended", "live"]
+    ended = next(blog for blog in blogs.values() if blog["status"] == "ended")
+    assert ended["next_blog_id"] in blogs and ended["coverage_ended_at"]
+    entries = [record for record in records if record["type"] == "live_blog_entry"]
+    assert len(entries) == 200 + 24 + 1 and {entry["blog"] for entry in entries} == set(blogs)
+    for folder in ("live-overnight-attack", "summit-vilnius-live"):
+        pages = [name for name in tree(source / "public") if name.startswith(f"{folder}/")]
+        assert len(pages) > 1, folder  # the head page and its numbered and key-events pages
+        assert tree(target / "public" / folder) == tree(source / "public" / folder)
