@@ -250,18 +250,23 @@ class NewsFeedPage(Page):
 
         Wagtail's default finds the child page, then loads its specific class: two queries, then two more for
         the section and the image. Every story page is served through here, live and by the publisher.
+
+        The story is found by its path, not through Wagtail's get_children(): this page may come from the Site
+        cache (web/middleware.py), whose copy keeps the number of children it had when it was cached, and
+        get_children() answers nothing when that number was 0.
         """
-        if len(path_components) == 1:
+        if path_components:
+            slug, remaining = path_components[0], path_components[1:]
             preloaded = render_memo.for_request(request).get(render_memo.PRELOADED_STORIES, {})
-            story = preloaded.pop((self.path, path_components[0]), None) or (
+            story = (None if remaining else preloaded.pop((self.path, slug), None)) or (
                 StoryPage.objects.select_related("section", "feature_image")
-                .filter(path__startswith=self.path, depth=self.depth + 1, slug=path_components[0])
+                .filter(path__startswith=self.path, depth=self.depth + 1, slug=slug)
                 .first()
             )
             if story is not None:
                 if story.specific_class is not StoryPage:  # a kind of story with pages of its own (a live blog)
                     story = story.specific
-                return story.route(request, [])
+                return story.route(request, remaining)
         return super().route(request, path_components)
 
 
