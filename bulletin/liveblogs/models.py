@@ -16,6 +16,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 
+from bulletin.live.models import LiveEvent
 from bulletin.newsroom import blocks
 from bulletin.newsroom.models import Author, Sequence, StoryPage
 
@@ -116,7 +117,18 @@ class LiveBlogPage(RoutablePageMixin, StoryPage):
     def head(self, request):
         entries = list(self.published_entries()[:ENTRIES_PER_PAGE])
         older = page_number_of(entries[-1].position - 1) if entries and entries[-1].position > 1 else None
-        return self.render(request, context_overrides={"entries": entries, "older_page": older, "is_head": True})
+        # The stream resumes after the blog's own newest event, not the site's: the head is then rendered again
+        # only when the blog changes, and never goes stale when a story elsewhere is published.
+        last_event = LiveEvent.objects.filter(payload__topic=self.topic).order_by("-id").values_list("id", flat=True)
+        return self.render(
+            request,
+            context_overrides={
+                "entries": entries,
+                "older_page": older,
+                "is_head": True,
+                "topic_last_event": last_event.first() or 0,
+            },
+        )
 
     @path("page/<int:number>/")
     def older_page(self, request, number):

@@ -155,9 +155,14 @@ def server(tmp_path_factory, local_embed_providers):
             print(f"`bulletin serve` exited with {process.returncode}:\n{srv.output()}", file=sys.stderr)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the session."""
+    """One headless Chromium for each test module.
+
+    Not one for the session: Playwright's sync API keeps its event loop marked as running in the main thread while
+    it is open, and Django refuses database access from a thread with a running loop (SynchronousOnlyOperation).
+    Closed at the end of each module, it leaves the thread clean for the database tests that the same pytest-xdist
+    worker runs next."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
