@@ -55,6 +55,7 @@ def quick_post(desk, headline):
     """Publish ``headline`` with quick post; returns once the server has answered the form (committed)."""
     desk.goto("/admin/quick-post/")
     desk.fill("#id_headline", headline)
+    desk.fill("#id_summary", f"{headline}: what we know so far.")
     desk.fill("#id_text", f"{headline}. Reported live by the browser tests.\n\nMore to follow.")
     desk.select_option("#id_section", index=1)
     desk.select_option("#id_author", index=1)
