@@ -94,6 +94,7 @@ def test_a_quick_post_is_a_new_story_for_readers(client_for):
         reverse("newsdesk_quick_post"),
         {
             "headline": "Quick and new",
+            "summary": "What is new, in a line.",
             "text": "First paragraph.",
             "section": Section.objects.first().pk,
             "author": Author.objects.first().pk,
