@@ -3,7 +3,6 @@ generators (the same three formats as every other feed of the site) and its sani
 
 from urllib.parse import urlsplit
 
-import nh3
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.template.loader import render_to_string
@@ -11,7 +10,7 @@ from django.utils.html import escape, strip_tags
 
 from bulletin.newsroom.models import PublicationSettings
 from bulletin.syndication import dates, generators
-from bulletin.syndication.feeds import CONTENT_ATTRIBUTES, CONTENT_TAGS
+from bulletin.syndication.feeds import feed_content
 
 from .structured_data import entry_headline
 
@@ -78,14 +77,7 @@ class EntryFeed(Feed):
     def item_extra_kwargs(self, entry):
         request = self._request
         html = render_to_string("liveblogs/feed_entry.html", {"entry": entry}, request=request)
-        content = nh3.clean(
-            html,
-            tags=CONTENT_TAGS,
-            attributes=CONTENT_ATTRIBUTES,
-            url_schemes={"http", "https", "mailto"},
-            link_rel="noopener",
-            url_relative=("rewrite_with_base", request.build_absolute_uri("/")),
-        )
+        content = feed_content(html, request)
         author = entry.author
         return {
             "content_html": content,

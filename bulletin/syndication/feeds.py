@@ -332,7 +332,12 @@ def _linked_story_ids(body):
 def _content_html(story, request):
     """The story's feature image and body as a feed reader shows them: the page's own block templates,
     sanitized, every link and image URL absolute."""
-    html = render_to_string("syndication/item_content.html", {"story": story}, request=request)
+    return feed_content(render_to_string("syndication/item_content.html", {"story": story}, request=request), request)
+
+
+def feed_content(html, request):
+    """Rendered HTML made fit for a feed's content: only CONTENT_TAGS and CONTENT_ATTRIBUTES, links safe, and
+    every link and image URL absolute. Every feed of the site (a live blog's too) cleans its content here."""
     return nh3.clean(
         html,
         tags=CONTENT_TAGS,
