@@ -118,10 +118,19 @@
   var PLACE = /^#until-(\d+)$/;
   var MAX_RESTORED = 300;  // a hand-made #until-1 on a large archive loads at most this many stories
 
+  // The page restores the place itself, so the browser must not: the mode belongs to the history entry and is
+  // read when the reader comes back, so it is set here, before leaving. Set only on return, it comes too late: the
+  // browser has already started its own restoration, made smooth by the stylesheet's scroll-behavior, against the
+  // ten stories of the file, and that animation carries on after the place is restored, ending tens of pixels off.
+  function manualScrollRestoration() {
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+  }
+
   function rememberPlace(list) {
     var items = list.querySelectorAll("[data-position]");
     var oldest = items[items.length - 1].dataset.position;
     history.replaceState(Object.assign({}, history.state), "", "#until-" + oldest);
+    manualScrollRestoration();
   }
 
   function rememberScroll() {
@@ -135,7 +144,7 @@
     var link = root.querySelector("[data-show-more]"), until = +match[1];
     var items = root.querySelectorAll("[data-feed-list] [data-position]");
     if (!link || !items.length || +items[items.length - 1].dataset.position <= until) return;
-    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+    manualScrollRestoration();  // for a reload of a shared link's entry, which this page did not make
     showMore(link, until).then(function () {
       var state = history.state || {};
       if (typeof state.scrollY === "number") {
