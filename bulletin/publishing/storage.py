@@ -48,13 +48,18 @@ class FilesystemStorage:
         """Write ``data`` (and its compressed variants); returns False when the file held these bytes already."""
         if self.read(relative) == data:
             return False
-        if relative.endswith(COMPRESSIBLE):
-            # Variants first: a crash between the writes leaves the old page beside a complete new variant,
-            # both whole pages, and the outbox replay rewrites the old one.
-            self._write_atomic(relative + ".gz", _gzip(data))
-            self._write_atomic(relative + ".br", brotli.compress(data, quality=BROTLI_QUALITY))
+        # Variants first: a crash between the writes leaves the old page beside a complete new variant, both
+        # whole pages, and the outbox replay rewrites the old one.
+        self.write_variants(relative, data)
         self._write_atomic(relative, data)
         return True
+
+    def write_variants(self, relative, data):
+        """Write the .gz and .br variants of the file ``relative`` holding ``data``, if it is worth compressing
+        (the collected static files get theirs from here too: bulletin/publishing/static_files.py)."""
+        if relative.endswith(COMPRESSIBLE):
+            self._write_atomic(relative + ".gz", _gzip(data))
+            self._write_atomic(relative + ".br", brotli.compress(data, quality=BROTLI_QUALITY))
 
     def remove(self, relative):
         """Remove a file and its variants; returns True if anything was there."""

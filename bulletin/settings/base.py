@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees each answer last: with every cookie, Vary and CSRF token the others added.
+    "bulletin.web.middleware.PublicGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bulletin.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,7 +199,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("BULLETIN_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "bulletin.publishing.static_files.PrecompressedManifestStaticFilesStorage"},
     # Two build workers that render the first page using an image create the same rendition at once; without
     # overwriting, the loser saves a copy under a random name that its page links to, and the next build
     # changes that page. Overwriting keeps one name (the content is the same).

@@ -7,7 +7,9 @@ alone: Wagtail's editor relies on inline scripts, and it is not a public page.
 
 from django.conf import settings
 from django.core.cache import cache
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
+from django.utils.cache import has_vary_header
 from wagtail.models import Site
 
 from bulletin.embeds.providers import player_origins
@@ -31,6 +33,41 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith(self.exempt_prefixes):
             response.headers.setdefault("Content-Security-Policy", PUBLIC_PAGE_POLICY)
         return response
+
+
+#: The answers worth compressing: pages, JSON, feeds; not files that are compressed already (documents, images).
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/json",
+    "application/feed+json",
+    "application/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+)
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """gzip for Django's public answers (search, its JSON, a page rendered on demand), never for one with a secret.
+
+    The reader pages and static files are precompressed files served by the front; what reaches Django is
+    compressed here, per request. A compressed answer that reflects what the client sent (a search query) beside
+    a secret lets an attacker who can watch its size guess the secret a byte at a time (BREACH). Django's random
+    padding of the gzip header makes that slower, not impossible, so only answers that carry no secret are
+    compressed: none from the admin, none that sets a cookie or varies on the session's cookie (the session and
+    CSRF cookies, a signed-in editor's page), none that rendered a CSRF token and none marked private.
+    """
+
+    def process_response(self, request, response):
+        if (
+            request.path.startswith("/admin/")
+            or response.cookies
+            or has_vary_header(response, "Cookie")
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or "private" in response.get("Cache-Control", "")
+            or not response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
+        ):
+            return response
+        return super().process_response(request, response)
 
 
 class GoneMiddleware:

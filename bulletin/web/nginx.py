@@ -62,9 +62,9 @@ server {{
     server_name {server_name};
     root {public};
     charset utf-8;
-    # Pages, feeds and sitemaps have .gz variants. Each location that serves them says "Vary: Accept-Encoding"
-    # itself: gzip_vary would make nginx open the .gz file even for readers who do not take gzip, three more
-    # system calls per uncompressed answer than a bare file server (bench/nginx_syscalls.py).
+    # Pages, feeds, sitemaps and static files have .gz variants. Each location that serves them says
+    # "Vary: Accept-Encoding" itself: gzip_vary would make nginx open the .gz file even for readers who do not take
+    # gzip, three more system calls per uncompressed answer than a bare file server (bench/nginx_syscalls.py).
     gzip_static on;
     etag on;
     # Keep the files readers ask for open and look at them again at most a second later: the open, stat and close
@@ -88,8 +88,10 @@ server {{
         return 404;
     }}
 
+    # The stylesheets, scripts and SVGs have .gz variants too (collectstatic writes them).
     location ^~ /static/ {{
         add_header Cache-Control "{fingerprinted}" always;
+        add_header Vary Accept-Encoding always;
         add_header X-Content-Type-Options nosniff always;
         try_files $uri @app;
     }}

@@ -108,6 +108,18 @@ def test_nginx_serves_static_files_for_a_year(nginx):
     assert status == 200 and headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
+@pytest.mark.parametrize("pattern", ["bulletin.*.css", "bulletin.*.js", "favicon.*.svg"])
+def test_nginx_sends_the_gzip_variant_of_static_files(nginx, pattern):
+    port, public, _ = nginx
+    file = next((public / "static/bulletin").glob(pattern))
+    status, headers, body = request(port, f"/static/bulletin/{file.name}", headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip" and headers.get_all("Vary") == ["Accept-Encoding"]
+    assert gzip.decompress(body) == file.read_bytes()
+    status, headers, body = request(port, f"/static/bulletin/{file.name}", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in headers and headers.get_all("Vary") == ["Accept-Encoding"]
+    assert body == file.read_bytes()
+
+
 def test_nginx_proxies_misses_to_bulletin(nginx):
     port, *_ = nginx
     assert request(port, "/admin/login/")[0] == 200

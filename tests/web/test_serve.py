@@ -74,6 +74,43 @@ def test_precompressed_variants_are_negotiated(server, accept, encoding, decode)
     assert decode(body) == (public / "index.html").read_bytes()
 
 
+@pytest.mark.parametrize("pattern", ["bulletin.*.css", "bulletin.*.js", "breaking-news.*.js", "favicon.*.svg"])
+def test_static_files_have_precompressed_variants_that_are_negotiated(server, pattern):
+    """collectstatic (run by `bulletin build`) writes each fingerprinted stylesheet, script and SVG's .gz and .br
+    beside it, and the front sends them: the static files are most of a page's weight (DESIGN.md, 50 KB)."""
+    port, public, *_ = server
+    file = next((public / "static/bulletin").glob(pattern))
+    original = file.read_bytes()
+    assert gzip.decompress(file.with_name(file.name + ".gz").read_bytes()) == original
+    assert brotli.decompress(file.with_name(file.name + ".br").read_bytes()) == original
+    for accept, encoding, decode in (("gzip, deflate, br", "br", brotli.decompress), ("gzip", "gzip", gzip.decompress)):
+        status, headers, body = request(port, f"/static/bulletin/{file.name}", headers={"Accept-Encoding": accept})
+        assert status == 200 and headers["Content-Encoding"] == encoding and headers["Vary"] == "Accept-Encoding"
+        assert decode(body) == original and len(body) < len(original) / 2
+    status, headers, body = request(port, f"/static/bulletin/{file.name}", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in headers and headers["Vary"] == "Accept-Encoding" and body == original
+
+
+def test_djangos_public_answers_are_compressed(server):
+    """/search/ is rendered per request (it reflects the query): Django gzips it, as it carries no secret."""
+    port, *_ = server
+    status, headers, body = request(port, "/search/?q=news", headers={"Accept-Encoding": "gzip, br"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
+    assert b"</html>" in gzip.decompress(body)
+    status, headers, body = request(port, "/search/?q=news", headers={"Accept-Encoding": "identity"})
+    assert status == 200 and "Content-Encoding" not in headers and b"</html>" in body
+
+
+def test_the_sign_in_page_and_its_csrf_token_are_never_compressed(server):
+    """BREACH: a compressed answer that carries a secret (the sign-in form's CSRF token, its cookie) beside what
+    the client sent (?next=) would let the secret be guessed from its size; Django sends it uncompressed
+    (tests/web/test_compression.py checks each rule)."""
+    port, *_ = server
+    status, headers, body = request(port, "/admin/login/?next=/admin/", headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and b"csrfmiddlewaretoken" in body
+    assert "Content-Encoding" not in headers
+
+
 def test_identity_when_the_client_accepts_no_compression(server):
     port, *_ = server
     status, headers, _ = request(port, "/", headers={"Accept-Encoding": "identity"})
