@@ -2,8 +2,8 @@
 quality bar): the bytes a browser receives, compressed as `bulletin serve` sends them to a browser that accepts
 brotli and gzip, for the page, its stylesheets and scripts, and the fragments its script loads at once (the story
 page's News Feed widget). The uncompressed total is checked too, against twice the budget, so that a page cannot
-grow without bound behind good compression. (The static CSS and JavaScript are sent uncompressed today: there are
-no precompressed copies of them in public/static.)"""
+grow without bound behind good compression. The static CSS and JavaScript have precompressed variants written by
+collectstatic, and the search page, rendered per request, is gzipped by Django (docs/serving.md)."""
 
 import re
 import urllib.request
