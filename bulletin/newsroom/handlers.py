@@ -1,12 +1,13 @@
 """Receivers that keep the newsroom's own derived data right; connected in NewsroomConfig.ready()."""
 
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate
 from django.dispatch import receiver
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished
 
-from .models import ListingEntry, Sequence, StoryPage
+from .models import ListingCount, ListingEntry, Sequence, StoryPage
 from .roles import ensure_roles
+from .signals import stories_loaded
 
 
 @receiver(page_published, sender=StoryPage)
@@ -21,6 +22,26 @@ def place_published_story(sender, instance, **kwargs):
         instance.feed_position = Sequence.next_value("feed")
         StoryPage.objects.filter(pk=instance.pk).update(feed_position=instance.feed_position)
     ListingEntry.place(instance)
+
+
+@receiver(page_unpublished, sender=StoryPage)
+def uncount_unpublished_story(sender, instance, **kwargs):
+    """An unpublished story keeps its places in the lists, but /sections/ and /authors/ no longer count it. (Wagtail
+    also sends this before deleting a live story, still live: the deletion of its entries uncounts it then.)"""
+    ListingEntry.settle_counts([instance.pk])
+
+
+@receiver(stories_loaded)
+def count_loaded_stories(sender, story_ids, **kwargs):
+    """Stories written in bulk (the demo, an import) are counted like published ones."""
+    ListingEntry.settle_counts(story_ids)
+
+
+@receiver(post_delete, sender=ListingEntry)
+def uncount_removed_entry(sender, instance, **kwargs):
+    """A story left a list (ListingEntry.place) or was deleted: its collection counts one live story less."""
+    if instance.counted:
+        ListingCount.add({(instance.kind, instance.collection_id): -1})
 
 
 post_migrate.connect(ensure_roles, dispatch_uid="bulletin.newsroom.ensure_roles")

@@ -1,7 +1,7 @@
 """The breaking-news banner in Chromium against the real `bulletin serve`: an editor sets it in the admin, open
 pages show it through the live channel and new pages from /live/banner.json, it is announced politely, it moves
-nothing on the page (CLS 0), it passes axe, and it takes itself down at its end time (on a page that has gone
-offline too, and on the server through the scheduler)."""
+nothing on the page (CLS 0), it passes axe in both colour schemes, and it takes itself down at its end time (on a
+page that has gone offline too, and on the server through the scheduler)."""
 
 import json
 import re
@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .test_accessibility import _violations
+from .test_screenshots import SHOTS
 
 pytestmark = pytest.mark.e2e
 
@@ -104,6 +105,22 @@ def test_breaking_news_banner(desk, new_page, server, page_paths):
     assert authors.evaluate(LAYOUT_SHIFT) == 0
     violations = _violations(authors)
     assert violations == [], json.dumps(violations, indent=2)
+
+    # The dark scheme has its own banner colours: axe checks their contrast there too (on a phone), and the bar
+    # really changed. Both schemes are kept as screenshots in docs/screenshots/.
+    dark = new_page(bypass_csp=True, color_scheme="dark", viewport={"width": 390, "height": 844}, is_mobile=True)
+    dark.goto("/authors/")
+    expect(dark.locator(".breaking-news__text")).to_have_text(text)
+    assert dark.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    violations = _violations(dark)
+    assert violations == [], json.dumps(violations, indent=2)
+    assert dark.evaluate(LAYOUT_SHIFT) == 0
+    background = "el => getComputedStyle(el).backgroundColor"
+    assert dark.locator(".breaking-news__bar").evaluate(background) != authors.locator(".breaking-news__bar").evaluate(
+        background
+    )
+    authors.screenshot(path=str(SHOTS / "breaking-news-desktop.png"))
+    dark.screenshot(path=str(SHOTS / "breaking-news-phone-dark.png"))
 
     section = new_page()
     section.goto(page_paths["section"])

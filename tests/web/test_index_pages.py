@@ -3,9 +3,13 @@ to the site's feeds, and section, tag and author pages show their own "Follow" l
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
-from bulletin.newsroom.collection_kinds import AUTHORS, SECTIONS, TAGS
-from bulletin.newsroom.models import Author, Section, StoryPage, Tag
+from bulletin.newsroom import listings
+from bulletin.newsroom.collection_kinds import AUTHORS, KINDS, SECTIONS, TAGS
+from bulletin.newsroom.models import Author, Byline, ListingCount, ListingEntry, Section, StoryPage, Tag
 from bulletin.publishing import plan
 from tests.factories import publish_story
 from tests.publishing.test_publisher import changed_pages, snapshot
@@ -121,3 +125,50 @@ def test_the_indexes_are_cached_as_head_pages_and_the_banner_as_a_live_file():
 
     assert caching.cache_control_for("/sections/") == caching.cache_control_for("/authors/") == caching.HEAD_PAGES
     assert caching.cache_control_for("/live/banner.json") == caching.LIVE_POLL
+
+
+def counted_from_the_lists():
+    """Every kind's story counts as the grouped query over every list entry computes them (what the index pages
+    did before ListingCount): the truth the kept counts must equal."""
+    entries = ListingEntry.objects.filter(story__live=True)
+    counts = entries.values_list("kind", "collection_id").annotate(n=Count("id")).order_by()
+    return {(kind, pk): n for kind, pk, n in counts}
+
+
+def kept_counts():
+    return {(kind.name, pk): n for kind in KINDS for pk, n in listings.story_counts(kind).items() if n}
+
+
+def test_the_kept_counts_follow_publishes_moves_unpublishes_and_deletions(db):
+    assert kept_counts() == counted_from_the_lists() != {}  # the demo's bulk load counted its stories
+    politics, war = Section.objects.get(slug="politics"), Section.objects.get(slug="war")
+    first, second = Author.objects.order_by("pk")[:2]
+    story = publish_story("A story that moves", section=politics, authors=[first])
+    assert kept_counts() == counted_from_the_lists()
+
+    story.section, story.bylines = war, [Byline(author=second)]  # another section and byline, republished
+    story.save_revision().publish()
+    assert kept_counts() == counted_from_the_lists()
+    story.save_revision().publish()  # a republish that changes no list counts nothing twice
+    assert kept_counts() == counted_from_the_lists()
+
+    story.unpublish()
+    assert kept_counts() == counted_from_the_lists()
+    story.save_revision().publish()
+    assert kept_counts() == counted_from_the_lists()
+
+    StoryPage.objects.get(pk=story.pk).delete()  # deleted while live: its entries go, and its counts with them
+    assert kept_counts() == counted_from_the_lists()
+    draft_then_deleted = publish_story("Unpublished, then deleted", section=war)
+    draft_then_deleted.unpublish()
+    StoryPage.objects.get(pk=draft_then_deleted.pk).delete()
+    assert kept_counts() == counted_from_the_lists()
+
+
+def test_an_index_page_reads_one_row_per_collection_whatever_the_archive(db):
+    """The counts' query touches ListingCount alone: no join to the stories, no scan of the lists."""
+    with CaptureQueriesContext(connection) as captured:
+        listings.story_counts(SECTIONS)
+    (query,) = captured.captured_queries
+    assert ListingCount._meta.db_table in query["sql"]
+    assert ListingEntry._meta.db_table not in query["sql"] and "wagtailcore_page" not in query["sql"]
