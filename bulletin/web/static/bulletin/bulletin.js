@@ -118,10 +118,8 @@
   var PLACE = /^#until-(\d+)$/;
   var MAX_RESTORED = 300;  // a hand-made #until-1 on a large archive loads at most this many stories
 
-  // The page restores the place itself, so the browser must not: the mode belongs to the history entry and is
-  // read when the reader comes back, so it is set here, before leaving. Set only on return, it comes too late: the
-  // browser has already started its own restoration, made smooth by the stylesheet's scroll-behavior, against the
-  // ten stories of the file, and that animation carries on after the place is restored, ending tens of pixels off.
+  // The page restores the place itself. The mode belongs to the history entry, so it is set before leaving: set on
+  // return it is too late, the browser's own (smooth) restoration has begun and ends tens of pixels off.
   function manualScrollRestoration() {
     if ("scrollRestoration" in history) history.scrollRestoration = "manual";
   }
