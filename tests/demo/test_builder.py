@@ -2,6 +2,7 @@
 
 import re
 
+from django.utils import timezone
 from wagtail.models import Page
 
 from bulletin.newsroom.models import Author, Correction, NewsFeedPage, Section, StoryPage, Tag
@@ -92,6 +93,18 @@ def test_demo_summaries_tell_their_headlines_story(db):
         assert story.summary.startswith(actor) and event_and_place in story.summary, (story.title, story.summary)
         assert any(event in story.title for event in text.BEATS[story.section.name][1])
     assert StoryPage.objects.values("section").distinct().count() >= 5
+
+
+def test_each_demo_day_has_a_mix_of_sections(db):
+    """A day of news is not one beat: each day with a few stories spreads them over several sections, none most."""
+    days = {}
+    for published, section in StoryPage.objects.live().values_list("first_published_at", "section__name"):
+        days.setdefault(timezone.localdate(published), []).append(section)
+    busy = {day: sections for day, sections in days.items() if len(sections) >= 8}
+    assert busy, days
+    for day, sections in busy.items():
+        most = max(sections.count(name) for name in sections)
+        assert len(set(sections)) >= 3 and most <= 0.6 * len(sections), (day, sections)
 
 
 def test_demo_stories_are_in_the_search_index(db):
