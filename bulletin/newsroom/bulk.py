@@ -36,7 +36,8 @@ def insert_rows(model, instances):
 
     Their ids are written if they have them; if none has, the column is left out and the database numbers the
     rows (not read back). Foreign keys to objects written just before (``Byline(page=story)``) take those objects'
-    ids. bulk_create would overwrite the given times of auto_now(_add) fields, refuses multi-table children such as
+    ids, and auto_now(_add) times left empty are now. bulk_create would overwrite the given times of auto_now(_add)
+    fields (an image's or a live event's, which an export carries), refuses multi-table children such as
     StoryPage, and costs several times as much per row.
     """
     if not instances:
@@ -45,10 +46,14 @@ def insert_rows(model, instances):
     if all(instance.pk is None for instance in instances):
         fields = [field for field in fields if not isinstance(field, AutoField)]
     relations = [field for field in fields if field.is_relation]
+    stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
     for instance in instances:
         for field in relations:
             if getattr(instance, field.attname) is None and field.get_cached_value(instance, None) is not None:
                 setattr(instance, field.attname, field.get_cached_value(instance).pk)
+        for field in stamped:
+            if getattr(instance, field.attname) is None:
+                field.pre_save(instance, add=True)  # now, as save() would have set it
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
