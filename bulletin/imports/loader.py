@@ -4,10 +4,10 @@ The whole import is one transaction: a file that turns out malformed, truncated 
 that in their first pass, before any record is yielded), or any error while writing, leaves the newsroom as it
 was. A post that cannot be converted is counted as failed, with its reason, and the others come in.
 
-New stories are written the way the demo builder writes them (Page rows with treebeard paths computed here, then
-the story rows, bylines, tags and listing places in batches), with a first revision each and the search index
-written in the same batch (the ``stories_loaded`` signal). Stories that a newer export changed are saved as a
-new revision and published through Wagtail, as an editor's change would be.
+New stories are written in batches by newsroom/bulk.py, as the demo builder writes them, with a first revision
+each; once all are in, the feed is numbered by publication time and the new stories (and those whose position
+moved) are indexed for search in the same transaction (the ``stories_loaded`` signal). Stories that a newer
+export changed are saved as a new revision and published through Wagtail, as an editor's change would be.
 """
 
 import dataclasses
@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.models import Locale, Page, Revision
+from wagtail.models import Locale, Page
 from wagtail.models import Site as WagtailSite
 
 from bulletin.embeds.providers import is_supported as is_embeddable
-from bulletin.newsroom.collection_kinds import AUTHORS, SECTIONS, TAGS
+from bulletin.newsroom import bulk
 from bulletin.newsroom.models import (
     RESERVED_SLUGS,
     Author,
@@ -46,7 +46,6 @@ from .models import ImportedObject
 from .records import LIVE, SCHEDULED, Person, Post, Site, Skipped, Term, fingerprint_of
 from .summary import Summary
 
-BATCH_SIZE = 1000
 TITLE_MAX, SUMMARY_MAX, SLUG_MAX = 255, 400, 200
 #: The section of posts that had none (Ghost posts without a public tag).
 FALLBACK_SECTION = ("News", "news")
@@ -127,13 +126,15 @@ class Loader:
             objects = model.objects.in_bulk(set(ids.values()))
             self.collections[kind] = {s: objects[o] for s, o in ids.items() if o in objects}
         self.created_stories = 0
+        self.now = timezone.now()
+        self.positions = bulk.Positions()
         self.new_live_ids = []
         bar = tqdm(unit="post", disable=not self.options.progress)
         batch = []
         for record in records:
             if isinstance(record, Post):
                 batch.append(record)
-                if len(batch) >= BATCH_SIZE:
+                if len(batch) >= bulk.BATCH_SIZE:
                     self._posts(batch)
                     bar.update(len(batch))
                     batch = []
@@ -155,8 +156,8 @@ class Loader:
         """Search indexing of the new stories, and of those whose feed position moved (SQLite's index is keyed by
         it), in the import's transaction: the stories_loaded signal, in batches."""
         bar = tqdm(total=len(story_ids), unit="story", desc="indexing", disable=not self.options.progress)
-        for start in range(0, len(story_ids), BATCH_SIZE):
-            batch = story_ids[start : start + BATCH_SIZE]
+        for start in range(0, len(story_ids), bulk.BATCH_SIZE):
+            batch = story_ids[start : start + bulk.BATCH_SIZE]
             stories_loaded.send(__name__, story_ids=batch)
             bar.update(len(batch))
         bar.close()
@@ -313,11 +314,10 @@ class Loader:
         story.feature_image_caption = _shorten(_plain_text(post.feature_image_caption), 300)
         if post.updated_at and post.published_at and post.updated_at > post.published_at and post.state == LIVE:
             story.updated_at = post.updated_at
-        section = self._section(post.section_id)
-        story.section = section
+        story.section = self._section(post.section_id)
         authors = [self.collections["author"][a] for a in post.author_ids if a in self.collections["author"]]
         tags = list({t.pk: t for t in (self.collections["tag"].get(t) for t in post.tag_ids) if t}.values())
-        return list({a.pk: a for a in authors}.values()), section, tags
+        return list({a.pk: a for a in authors}.values()), tags
 
     def _unique_slug(self, wanted, source_id):
         slug = (wanted or f"post-{source_id}")[:SLUG_MAX].strip("-") or f"post-{source_id}"
@@ -357,121 +357,57 @@ class Loader:
         for post, fingerprint in new:
             story = StoryPage()
             try:
-                authors, section, tags = self._fill(story, post)
+                authors, tags = self._fill(story, post)
             except Exception as error:  # one post's conversion must not stop the others; it is reported
                 self.summary.add("story", "failed", reason=f"{post.where}: {error.__class__.__name__}: {error}")
                 continue
-            prepared.append((post, fingerprint, story, authors, section, tags))
+            prepared.append((post, fingerprint, story, authors, tags))
+        if not prepared:
+            return
         last = feed.get_last_child()
-        # Treebeard's private _str2int/_get_path: the paths add_child() gives the next children (as the demo builder).
+        # Treebeard's private _str2int: the number of the feed's last child, which the new ones follow.
         child_number = Page._str2int(last.path[-Page.steplen :]) if last else 0
-        pages = []
-        for post, _, story, *_ in prepared:
+        stories, entries, redirects, records = [], [], [], []
+        for post, _fingerprint, story, authors, tags in prepared:
             child_number += 1
             live = post.state == LIVE
             published = post.published_at or now
-            slug = self._unique_slug(post.slug, post.source_id)
-            pages.append(
-                Page(
-                    title=story.title,
-                    draft_title=story.title,
-                    slug=slug,
-                    seo_title=story.seo_title,
-                    search_description=story.search_description,
-                    content_type=story_type,
-                    locale=locale,
-                    translation_key=uuid.uuid4(),
-                    path=Page._get_path(feed.path, feed.depth + 1, child_number),
-                    depth=feed.depth + 1,
-                    numchild=0,
-                    url_path=f"{feed.url_path}{slug}/",
-                    live=live,
-                    has_unpublished_changes=not live,
-                    first_published_at=published if live else None,
-                    last_published_at=(post.updated_at or published) if live else None,
-                    go_live_at=post.published_at if post.state == SCHEDULED else None,
-                    latest_revision_created_at=now,
-                )
-            )
-        if not pages:
-            return
-        Page.objects.bulk_create(pages)
-        Page.objects.filter(pk=feed.pk).update(numchild=feed.numchild + len(pages))
-        feed.numchild += len(pages)
-        counters = dict(Sequence.objects.values_list("name", "last_value"))
-        stories, bylines, story_tags, entries, revisions, redirects, records = [], [], [], [], [], [], []
-        for page, (post, fingerprint, story, authors, section, tags) in zip(pages, prepared, strict=True):
-            body_value = story.body
-            filled = {f.attname: getattr(story, f.attname) for f in StoryPage._meta.local_concrete_fields}
-            story = StoryPage(
-                page_ptr=page, **{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields}
-            )
-            for name, value in filled.items():
-                if name != "page_ptr_id":
-                    setattr(story, name, value)
-            story.body = body_value
+            story.slug = self._unique_slug(post.slug, post.source_id)
+            story.content_type, story.locale, story.translation_key = story_type, locale, uuid.uuid4()
+            story.path = bulk.tree_path(feed.path, feed.depth, child_number)
+            story.depth, story.numchild, story.url_path = feed.depth + 1, 0, f"{feed.url_path}{story.slug}/"
+            story.live, story.has_unpublished_changes = live, not live
+            story.first_published_at = published if live else None
+            story.last_published_at = (post.updated_at or published) if live else None
+            story.go_live_at = post.published_at if post.state == SCHEDULED else None
+            story.latest_revision_created_at = now
             story.reading_minutes = story.compute_reading_minutes()
-            story_bylines = [Byline(page_id=page.pk, author=a, sort_order=n) for n, a in enumerate(authors)]
-            # The child relations in memory: the revision's content is read from them without a query each.
-            story.bylines, story.tags = story_bylines, tags
-            story.sources, story.corrections, story.wagtail_admin_comments = [], [], []
-            if page.live:
-                counters["feed"] = counters.get("feed", 0) + 1
-                story.feed_position = counters["feed"]
-                for kind, ids in (
-                    (SECTIONS, [section.pk]),
-                    (AUTHORS, [a.pk for a in authors]),
-                    (TAGS, [t.pk for t in tags]),
-                ):
-                    for collection_id in ids:
-                        name = f"{kind.name}:{collection_id}"
-                        counters[name] = counters.get(name, 0) + 1
-                        entries.append(
-                            ListingEntry(
-                                kind=kind.name, collection_id=collection_id, story_id=page.pk, position=counters[name]
-                            )
-                        )
+            story.bylines = [Byline(author=author, sort_order=n) for n, author in enumerate(authors)]
+            story.tags, story.sources, story.corrections = tags, [], []
+            if live:
+                entries += self.positions.place(story, authors, tags)
             stories.append(story)
-            bylines += story_bylines
-            story_tags += [StoryPage.tags.through(storypage_id=page.pk, tag_id=t.pk) for t in tags]
-            revisions.append(
-                Revision(
-                    content_type=story_type,
-                    base_content_type_id=page.content_type_id,
-                    object_id=str(page.pk),
-                    content=story.serializable_data(),
-                    created_at=page.latest_revision_created_at,
-                    object_str=story.title,
-                    approved_go_live_at=post.published_at if post.state == SCHEDULED else None,
-                )
-            )
-            redirects += self._redirects(post.old_paths, page.url_path[len(feed.url_path) - 1 :])
+        bulk.insert_stories(stories, entries, index=False)  # indexed at the end, once positions are final
+        Page.objects.filter(pk=feed.pk).update(numchild=feed.numchild + len(stories))
+        feed.numchild += len(stories)
+        for story, (post, fingerprint, *_) in zip(stories, prepared, strict=True):
+            redirects += self._redirects(post.old_paths, story.url_path[len(feed.url_path) - 1 :])
             records.append(
                 ImportedObject(
                     source=self.site.source,
                     kind="story",
                     source_id=post.source_id,
-                    object_id=page.pk,
+                    object_id=story.pk,
                     fingerprint=fingerprint,
                 )
             )
-            self.known[("story", post.source_id)] = (page.pk, fingerprint)
-        _insert_story_rows(stories)
-        Byline.objects.bulk_create(bylines)
-        StoryPage.tags.through.objects.bulk_create(story_tags)
-        ListingEntry.objects.bulk_create(entries)
-        Revision.objects.bulk_create(revisions)
-        for page, revision in zip(pages, revisions, strict=True):
-            page.latest_revision_id = revision.pk
-            page.live_revision_id = revision.pk if page.live else None
-        Page.objects.bulk_update(pages, ["latest_revision", "live_revision"])
-        Redirect.objects.bulk_create(redirects)
-        ImportedObject.objects.bulk_create(records)
-        for name, value in counters.items():
-            Sequence.objects.update_or_create(name=name, defaults={"last_value": value})
-        self.new_live_ids += [page.pk for page in pages if page.live]
-        self.created_stories += len(pages)
-        self.summary.add("story", "created", len(pages))
+            self.known[("story", post.source_id)] = (story.pk, fingerprint)
+        bulk.insert_rows(Redirect, redirects)
+        bulk.insert_rows(ImportedObject, records)
+        self.positions.save()
+        self.new_live_ids += [story.pk for story in stories if story.live]
+        self.created_stories += len(stories)
+        self.summary.add("story", "created", len(stories))
 
     def _redirects(self, old_paths, new_url):
         """Permanent redirects from the ``old_paths`` not yet redirected (nor the new URL itself) to ``new_url``."""
@@ -482,14 +418,16 @@ class Loader:
             if old_path in (new_path, "/") or old_path in self.redirects:
                 continue
             self.redirects.add(old_path)
-            found.append(Redirect(old_path=old_path, site=None, redirect_link=new_url, is_permanent=True))
+            found.append(
+                Redirect(old_path=old_path, site=None, redirect_link=new_url, is_permanent=True, created_at=self.now)
+            )
         self.summary.add("redirect", "created", len(found))
         return found
 
     def _update(self, post, fingerprint, story_id):
         story = StoryPage.objects.get(pk=story_id)
         try:
-            authors, section, tags = self._fill(story, post)
+            authors, tags = self._fill(story, post)
         except Exception as error:  # as in _create
             self.summary.add("story", "failed", reason=f"{post.where}: {error.__class__.__name__}: {error}")
             return
@@ -553,17 +491,3 @@ def renumber_by_publication():
     Sequence.objects.update_or_create(name="feed", defaults={"last_value": top or 0})
     after = StoryPage.objects.filter(feed_position__isnull=False).values_list("pk", "feed_position")
     return [pk for pk, position in after if before.get(pk) != position]
-
-
-def _insert_story_rows(stories):
-    """INSERT the StoryPage table's own rows for Page rows that exist already (Django cannot bulk_create a
-    multi-table child; the demo builder does the same)."""
-    fields = StoryPage._meta.local_concrete_fields
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(StoryPage._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    rows = [[f.get_db_prep_save(getattr(story, f.attname), connection) for f in fields] for story in stories]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)

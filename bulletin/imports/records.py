@@ -96,10 +96,10 @@ class Post:
 
     def fingerprint(self):
         """A digest of everything the export says about the post: equal digests, nothing to update."""
-        fields = dataclasses.asdict(self)
+        fields = dict(vars(self))  # not dataclasses.asdict: its deep copy of the body cost more than the digest
         fields.pop("where")
         return hashlib.sha256(json.dumps(fields, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def fingerprint_of(record):
-    return hashlib.sha256(json.dumps(dataclasses.asdict(record), default=str, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(vars(record), default=str, sort_keys=True).encode()).hexdigest()
