@@ -221,7 +221,8 @@ def export_newsroom(directory, quiet):
     from django.core.management import call_command
     from tqdm import tqdm
 
-    from bulletin.transfer import exporter, summary
+    from bulletin.newsroom.summary_table import SummaryTable
+    from bulletin.transfer import exporter
     from bulletin.transfer.format import ExportFileError
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -230,7 +231,10 @@ def export_newsroom(directory, quiet):
             counts = exporter.export_newsroom(directory, progress=bar.update)
     except ExportFileError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(summary.table({kind: {"exported": count} for kind, count in counts.items()}))
+    table = SummaryTable(columns=("exported",))
+    for kind, count in counts.items():
+        table.add(kind, "exported", count)
+    click.echo(table.table())
     click.echo(f"Exported to {directory}.")
 
 
@@ -341,7 +345,7 @@ def import_bulletin(directory, dry_run, quiet):
     from django.core.management import call_command
     from tqdm import tqdm
 
-    from bulletin.transfer import importer, summary
+    from bulletin.transfer import importer
     from bulletin.transfer.format import ExportFileError, read_manifest
 
     call_command("migrate", interactive=False, verbosity=0)  # creates the database if there is none
@@ -350,7 +354,7 @@ def import_bulletin(directory, dry_run, quiet):
             result = importer.import_newsroom(directory, dry_run=dry_run, progress=bar.update)
     except (ExportFileError, importer.NewsroomNotEmpty) as error:
         raise click.ClickException(f"{error}\nNothing was imported; the newsroom is as it was.") from None
-    click.echo(summary.table(result.table()))
+    click.echo(result.table())
     click.echo("Dry run: nothing was written." if dry_run else "Imported. Run `bulletin build` to render public/.")
 
 

@@ -39,12 +39,12 @@ from bulletin.newsroom.models import (
     Tag,
 )
 from bulletin.newsroom.signals import stories_loaded
+from bulletin.newsroom.summary_table import SummaryTable
 
 from . import body
 from .media import MissingImage, save_image
 from .models import ImportedObject
 from .records import LIVE, SCHEDULED, Person, Post, Site, Skipped, Term, fingerprint_of
-from .summary import Summary
 
 TITLE_MAX, SUMMARY_MAX, SLUG_MAX = 255, 400, 200
 #: The section of posts that had none (Ghost posts without a public tag).
@@ -83,7 +83,7 @@ def _shorten(text, limit):
 class Loader:
     def __init__(self, options):
         self.options = options
-        self.summary = Summary()
+        self.summary = SummaryTable()
         self.site = None
         self.known = {}  # (kind, source_id) → (object_id, fingerprint)
         self.images = {}  # url → image (or None when it could not be had)

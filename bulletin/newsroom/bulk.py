@@ -9,9 +9,12 @@ missing. What those signals would keep up to date is done here or by the caller:
 ``stories_loaded`` signal, sent per batch.
 """
 
+import collections
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import AutoField
+from django.utils import timezone
 from wagtail.models import Page, Revision
 from wagtail.models.pages import COMMENTS_RELATION_NAME
 
@@ -97,17 +100,27 @@ def insert_stories(stories, rows=(), index=True, revision_user=None):
         # No comments: read from memory when the revision is serialised (no query per story).
         setattr(story, COMMENTS_RELATION_NAME, [])
     for name, instances in children.items():
-        insert_rows(getattr(StoryPage, name).rel.related_model, instances)
+        model = getattr(StoryPage, name).rel.related_model
+        insert_rows(model, instances)
+        # Their ids, which the revision holds as a save in Wagtail would: each story's rows were numbered in order.
+        ids = collections.defaultdict(list)
+        for page_id, pk in (
+            model.objects.filter(page_id__in=[s.pk for s in stories]).order_by("id").values_list("page_id", "id")
+        ):
+            ids[page_id].append(pk)
+        for story in stories:
+            for child, pk in zip(getattr(story, name).all(), ids[story.pk], strict=True):
+                child.pk = pk
     insert_rows(StoryPage.tags.through, tags)
     for model in dict.fromkeys(type(row) for row in rows):
         insert_rows(model, [row for row in rows if type(row) is model])
-    page_type = ContentType.objects.get_for_model(Page)
+    page_type, now = ContentType.objects.get_for_model(Page), timezone.now()
     revisions = [
         Revision(
             content_type_id=story.content_type_id,
             base_content_type=page_type,
             object_id=str(story.pk),
-            created_at=story.latest_revision_created_at,
+            created_at=story.latest_revision_created_at or story.last_published_at or story.first_published_at or now,
             user=revision_user(story) if revision_user else None,
             object_str=story.title,
             content=story.serializable_data(),

@@ -24,6 +24,7 @@ from wagtail.models import Page, Site
 
 from bulletin.live.models import LiveEvent
 from bulletin.liveblogs.models import LiveBlogEntry, LiveBlogPage
+from bulletin.newsroom import bulk
 from bulletin.newsroom.models import (
     Author,
     Byline,
@@ -38,9 +39,6 @@ from bulletin.newsroom.models import (
 from bulletin.publishing.models import GoneURL
 
 from . import format
-
-#: Stories read and written per batch: memory holds one batch, whatever the size of the archive.
-BATCH_SIZE = 500
 
 #: Fields every page of the tree has (Wagtail's Page), as exported; the tree position is the record's place.
 PAGE_FIELDS = (
@@ -245,13 +243,13 @@ def _write_publication(writer):
 
 
 def _write_images(writer):
-    for image in get_image_model().objects.order_by("pk").iterator(chunk_size=BATCH_SIZE):
+    for image in get_image_model().objects.order_by("pk").iterator(chunk_size=bulk.BATCH_SIZE):
         sha1 = writer.copy_file(image.file.name)
         writer.write("image", {"id": image.pk, "file": image.file.name, "sha1": sha1, **_fields(image, IMAGE_FIELDS)})
 
 
 def _write_documents(writer):
-    for document in get_document_model().objects.order_by("pk").iterator(chunk_size=BATCH_SIZE):
+    for document in get_document_model().objects.order_by("pk").iterator(chunk_size=bulk.BATCH_SIZE):
         sha1 = writer.copy_file(document.file.name)
         writer.write(
             "document",
@@ -313,7 +311,7 @@ def _write_stories(writer):
                 "sources",
                 "corrections",
                 Prefetch("listing_entries", queryset=ListingEntry.objects.order_by("kind", "collection_id")),
-            )[:BATCH_SIZE]
+            )[: bulk.BATCH_SIZE]
         )
         if not batch:
             return
@@ -352,7 +350,7 @@ def _story_record(story, parents):
 def _write_live_blog_entries(writer):
     """After the stories, so that every blog an entry names is known when it is read. Entries keep their ids:
     a reader's link to one (#entry-<id>, entries/<id>/) must lead to the same entry."""
-    for entry in LiveBlogEntry.objects.order_by("pk").iterator(chunk_size=BATCH_SIZE):
+    for entry in LiveBlogEntry.objects.order_by("pk").iterator(chunk_size=bulk.BATCH_SIZE):
         writer.write(
             "live_blog_entry",
             {

@@ -3,11 +3,11 @@
 All or nothing: every row is written in one transaction, and the files copied into MEDIA_ROOT are removed again
 if anything fails, so a damaged export leaves the newsroom as it was. Rows keep their ids (see exporter.py).
 
-Rows are written in bulk, without Django's or Wagtail's save signals, as the demo builder writes them: the
-newsroom is rendered by `bulletin build` once it is complete, not file by file while half of it is missing.
-What the signals would have kept up to date is done here: each story gets a first revision (approved for its
-go-live time if it is scheduled, so the scheduler publishes it), and `stories_loaded` indexes each batch for
-search. Tree paths are computed as treebeard's ``add_child`` computes them, in the exported order.
+Rows are written in bulk, without Django's or Wagtail's save signals, as the demo builder writes them
+(newsroom/bulk.py): the newsroom is rendered by `bulletin build` once it is complete, not file by file while half
+of it is missing. Each story gets a first revision (approved for its go-live time if it is scheduled, so the
+scheduler publishes it), and each batch is indexed for search. Tree paths are computed as treebeard's
+``add_child`` computes them, in the exported order.
 """
 
 import collections
@@ -25,12 +25,12 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Locale, Page, Revision, Site
-from wagtail.models.pages import COMMENTS_RELATION_NAME
+from wagtail.models import Collection, Locale, Page, Site
 
 from bulletin.embeds.models import EmbedSnapshot
 from bulletin.live.models import LiveEvent
 from bulletin.liveblogs.models import LiveBlogEntry, LiveBlogPage
+from bulletin.newsroom import bulk
 from bulletin.newsroom.blocks import StoryBodyBlock, reusing_images
 from bulletin.newsroom.models import (
     Author,
@@ -46,13 +46,11 @@ from bulletin.newsroom.models import (
     StoryPage,
     Tag,
 )
-from bulletin.newsroom.signals import stories_loaded
+from bulletin.newsroom.summary_table import SummaryTable
 from bulletin.publishing.models import GoneURL
 
 from . import exporter, format
 
-#: Stories written per batch (and per search-indexing call): memory holds one batch.
-BATCH_SIZE = 500
 BODY_BLOCK_TYPES = frozenset(StoryBodyBlock.base_blocks)
 #: The types of live event a newsroom records: a story's three and a live blog's status.
 LIVE_EVENT_TYPES = frozenset([*(value for value, _label in LiveEvent.TYPES), "blog"])
@@ -87,20 +85,14 @@ class ImportResult:
     dry_run: bool
 
     def table(self):
-        """Rows for summary.table. An import of an export creates everything or fails as a whole, so nothing is
-        ever skipped or failed on its own; the columns are those of the other importers' summaries. A file is
+        """The import's summary table, as text. An import of an export creates everything or fails as a whole, so nothing
+        is ever skipped or failed on its own; the columns are those of the other importers' tables. A file is
         unchanged when MEDIA_ROOT has it already, with the same content."""
-        kinds = [kind for kind in format.RECORD_TYPES if self.created[kind] or self.updated[kind]]
-        return {
-            kind: {
-                "created": self.created[kind],
-                "updated": self.updated[kind],
-                "unchanged": self.unchanged[kind],
-                "skipped": 0,
-                "failed": 0,
-            }
-            for kind in [*kinds, "file"]
-        }
+        table = SummaryTable()
+        for kind in [kind for kind in format.RECORD_TYPES if self.created[kind] or self.updated[kind]] + ["file"]:
+            for column in ("created", "updated", "unchanged"):
+                table.add(kind, column, getattr(self, column)[kind])
+        return table.table()
 
 
 def import_newsroom(folder, dry_run=False, progress=None):
@@ -155,25 +147,6 @@ def _time(value):
     return format.datetime_from_json(value)
 
 
-def insert_rows(model, instances):
-    """INSERT ``model``'s own table rows for ``instances``, ids included, with each field's database conversion.
-
-    bulk_create would overwrite the exported times of auto_now(_add) fields (an image's or a live event's
-    created_at, which latest.json shows) and refuses multi-table children such as StoryPage.
-    """
-    if not instances:
-        return
-    fields = model._meta.local_concrete_fields
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    rows = [[f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields] for instance in instances]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 class Loader:
     """Turns the records of one export into rows, in the order newsroom.jsonl gives them."""
 
@@ -224,13 +197,12 @@ class Loader:
         self.story_type = ContentType.objects.get_for_model(StoryPage)
         self.live_blog_type = ContentType.objects.get_for_model(LiveBlogPage)
         self.next_blogs = {}  # live blog id → the page it sends readers to once ended, set when all pages are in
-        self.page_type = ContentType.objects.get_for_model(Page)
 
     def load(self, record):
         kind = record["type"]
         if kind == "story":
             self.stories.append(self._story_rows(record))
-            if len(self.stories) >= BATCH_SIZE:
+            if len(self.stories) >= bulk.BATCH_SIZE:
                 self._write_stories()
         else:
             if self.stories:
@@ -280,7 +252,7 @@ class Loader:
         )
         image.file.name = self._copy_file(record)
         image.clean_fields(exclude=["file", "collection", "uploaded_by_user"])
-        insert_rows(get_image_model(), [image])
+        bulk.insert_rows(get_image_model(), [image])
         self._created("image", record["id"])
 
     def _load_document(self, record):
@@ -292,7 +264,7 @@ class Loader:
         )
         document.file.name = self._copy_file(record)
         document.clean_fields(exclude=["file", "collection", "uploaded_by_user"])
-        insert_rows(get_document_model(), [document])
+        bulk.insert_rows(get_document_model(), [document])
         self._created("document", record["id"])
 
     def _load_embed(self, record):
@@ -313,7 +285,7 @@ class Loader:
             if snapshot["file"] is not None:
                 kept.thumbnail.name = self._copy_file(snapshot)
             kept.clean_fields(exclude=["embed", "thumbnail"])
-        insert_rows(Embed, [embed])
+        bulk.insert_rows(Embed, [embed])
         if record["snapshot"] is not None:
             EmbedSnapshot.objects.bulk_create([kept])
         self._created("embed", embed.pk)
@@ -392,9 +364,7 @@ class Loader:
         return dict(
             id=record["id"],
             page_ptr_id=record["id"],  # the specific page's own key: without it, its pk would be None
-            # Treebeard's private MP_Node._get_path: the path of the child numbered numchild, as add_child()
-            # computes it (the demo builder uses it too; pinned by tests/demo/test_builder.py).
-            path=Page._get_path(parent_path, parent_depth + 1, numchild),
+            path=bulk.tree_path(parent_path, parent_depth, numchild),
             depth=parent_depth + 1,
             numchild=0,
             url_path=f"{parent_url_path}{fields['slug']}/",
@@ -407,8 +377,8 @@ class Loader:
     def _load_news_feed_page(self, record):
         page = NewsFeedPage(**self._page(record, None, ContentType.objects.get_for_model(NewsFeedPage)))
         page.clean_fields(exclude=PAGE_REFERENCES)
-        insert_rows(Page, [page])
-        insert_rows(NewsFeedPage, [page])
+        bulk.insert_rows(Page, [page])
+        bulk.insert_rows(NewsFeedPage, [page])
         self.children[page.pk] = [page.path, page.depth, 0, page.url_path]
         self._created("news_feed_page", page.pk)
 
@@ -421,7 +391,7 @@ class Loader:
             **{name: record[name] for name in ("hostname", "port", "site_name", "is_default_site")},
         )
         site.clean_fields(exclude=["root_page"])
-        insert_rows(Site, [site])
+        bulk.insert_rows(Site, [site])
         self._created("site", site.pk)
 
     def _check_reference(self, kind, pk, field):
@@ -479,81 +449,43 @@ class Loader:
             story.reading_minutes = StoryPage(
                 title=story.title, summary=story.summary, body=record["body"], feature_image_id=story.feature_image_id
             ).compute_reading_minutes()
-        rows = [
-            *(Byline(page_id=story.pk, author_id=a, sort_order=i) for i, a in enumerate(record["authors"])),
-            *(StoryPage.tags.through(storypage_id=story.pk, tag_id=tag) for tag in record["tags"]),
-            *(
-                CitedSource(page_id=story.pk, name=source["name"], url=source["url"], sort_order=i)
-                for i, source in enumerate(record["sources"])
-            ),
-            *(
-                Correction(page_id=story.pk, corrected_at=_time(c["corrected_at"]), text=c["text"], sort_order=i)
-                for i, c in enumerate(record["corrections"])
-            ),
-            *(
-                ListingEntry(kind=kind, collection_id=collection_id, story_id=story.pk, position=position)
-                for kind, collection_id, position in record["listings"]
-            ),
+        bylines = [Byline(page_id=story.pk, author_id=a, sort_order=i) for i, a in enumerate(record["authors"])]
+        sources = [
+            CitedSource(page_id=story.pk, name=source["name"], url=source["url"], sort_order=i)
+            for i, source in enumerate(record["sources"])
         ]
-        for row in rows:
-            row.clean_fields(exclude=["page", "story", "author", "storypage", "tag"])
-        # The story's relations in memory (modelcluster), so its first revision is serialised without a query.
-        story.bylines = [row for row in rows if isinstance(row, Byline)]
-        story.sources = [row for row in rows if isinstance(row, CitedSource)]
-        story.corrections = [row for row in rows if isinstance(row, Correction)]
+        corrections = [
+            Correction(page_id=story.pk, corrected_at=_time(c["corrected_at"]), text=c["text"], sort_order=i)
+            for i, c in enumerate(record["corrections"])
+        ]
+        entries = [
+            ListingEntry(kind=kind, collection_id=collection_id, story_id=story.pk, position=position)
+            for kind, collection_id, position in record["listings"]
+        ]
+        for row in [*bylines, *sources, *corrections, *entries]:
+            row.clean_fields(exclude=["page", "story", "author"])
+        # The story's relations in memory (modelcluster): newsroom/bulk.py writes them and its first revision.
+        story.bylines, story.sources, story.corrections = bylines, sources, corrections
         story.tags = [Tag(pk=tag) for tag in record["tags"]]
-        setattr(story, COMMENTS_RELATION_NAME, [])
-        return story, rows
+        return story, entries
 
     def _write_stories(self):
         """Write the stories read so far, in a few statements, with their first revisions and search index."""
         batch, self.stories = self.stories, []
-        stories = [story for story, _rows in batch]
-        try:
-            insert_rows(Page, stories)
-            insert_rows(StoryPage, stories)
-            # A live blog's own row (LiveBlogPage.save would set coverage_ended_at to now; the exported one stays).
-            insert_rows(LiveBlogPage, [story for story in stories if isinstance(story, LiveBlogPage)])
-            related = collections.defaultdict(list)
-            for _story, rows in batch:
-                for row in rows:
-                    related[type(row)].append(row)
-            for model, rows in related.items():
-                model.objects.bulk_create(rows)
-            self._first_revisions(stories)
-        except DatabaseError as error:
-            raise format.ExportFileError(
-                f"The stories from {_describe_story(stories[0])} to {_describe_story(stories[-1])} could not be "
-                f"written: {error}"
-            ) from None
-        stories_loaded.send(__name__, story_ids=[story.pk for story in stories])  # the search index, this batch
-        self.created["story"] += len(stories)
-
-    def _first_revisions(self, stories):
-        """One revision per story, with the content Wagtail would have saved, as the latest (and, for a live
-        story, the live) revision. A scheduled story's is approved for its go-live time."""
+        stories = [story for story, _entries in batch]
         # Tags in the order the database gives them (Tag's Meta.ordering, in its collation), as Wagtail would save.
         used = {tag.pk for story in stories for tag in story.tags.all()}
         rank = {pk: order for order, pk in enumerate(Tag.objects.filter(pk__in=used).values_list("pk", flat=True))}
         for story in stories:
             story.tags = sorted(story.tags.all(), key=lambda tag: rank[tag.pk])
-        revisions = [
-            Revision(
-                content_type=self.live_blog_type if isinstance(story, LiveBlogPage) else self.story_type,
-                base_content_type=self.page_type,
-                object_id=str(story.pk),
-                created_at=story.latest_revision_created_at or story.last_published_at or story.first_published_at,
-                object_str=story.title,
-                content=story.serializable_data(),
-                approved_go_live_at=story.go_live_at if story.go_live_at and not story.live else None,
-            )
-            for story in stories
-        ]
-        Revision.objects.bulk_create(revisions)
-        for story, revision in zip(stories, revisions, strict=True):
-            story.latest_revision_id = revision.pk
-            story.live_revision_id = revision.pk if story.live else None
-        Page.objects.bulk_update(stories, ["latest_revision", "live_revision"])
+        try:
+            bulk.insert_stories(stories, [entry for _story, entries in batch for entry in entries])
+        except DatabaseError as error:
+            raise format.ExportFileError(
+                f"The stories from {_describe_story(stories[0])} to {_describe_story(stories[-1])} could not be "
+                f"written: {error}"
+            ) from None
+        self.created["story"] += len(stories)
 
     def _load_live_blog_entry(self, record):
         """Written without signals (handlers.py would publish each entry): `bulletin build` renders the blogs."""
@@ -573,14 +505,14 @@ class Loader:
         entry.posted_at, entry.updated_at = _time(record["posted_at"]), _time(record["updated_at"])
         entry.clean_fields(exclude=["blog", "body", "image", "author"])
         self.entries.append(entry)
-        if len(self.entries) >= BATCH_SIZE:
+        if len(self.entries) >= bulk.BATCH_SIZE:
             self._write_entries()
         self._created("live_blog_entry", entry.pk)
 
     def _write_entries(self):
         batch, self.entries = self.entries, []
         try:
-            insert_rows(LiveBlogEntry, batch)
+            bulk.insert_rows(LiveBlogEntry, batch)
         except DatabaseError as error:
             raise format.ExportFileError(
                 f"The live blog entries {batch[0].pk} to {batch[-1].pk} could not be written: {error}"
@@ -607,7 +539,7 @@ class Loader:
         if redirect.site_id is not None and not Site.objects.filter(pk=redirect.site_id).exists():
             raise ValueError(f"its site {redirect.site_id!r} is not a site of the export")
         redirect.clean_fields(exclude=["site", "redirect_page"])
-        insert_rows(Redirect, [redirect])
+        bulk.insert_rows(Redirect, [redirect])
         self._created("redirect", redirect.pk)
 
     def _check_page(self, pk, field):
@@ -617,7 +549,7 @@ class Loader:
     def _load_gone_url(self, record):
         gone = GoneURL(path=record["path"], removed_at=_time(record["removed_at"]))
         gone.clean_fields()
-        insert_rows(GoneURL, [gone])
+        bulk.insert_rows(GoneURL, [gone])
         self.created["gone_url"] += 1
 
     def _load_live_event(self, record):
@@ -632,7 +564,7 @@ class Loader:
         if event.type not in LIVE_EVENT_TYPES:
             raise ValueError(f"its event_type {event.type!r} is not one of {sorted(LIVE_EVENT_TYPES)}")
         event.clean_fields(exclude=["type"])
-        insert_rows(LiveEvent, [event])
+        bulk.insert_rows(LiveEvent, [event])
         self._created("live_event", event.pk)
 
     def _load_counter(self, record):
