@@ -105,20 +105,15 @@ class Front:
         query = scope["query_string"]
         subscriber = self.hub.subscribe(requested_last_id(scope["headers"], query), requested_topic(query))
         left = asyncio.ensure_future(_disconnected(receive))
+        left.add_done_callback(lambda _: subscriber.close())
         try:
             await send(STREAM_START)
             if scope["method"] == "HEAD":
                 return await send({"type": "http.response.body", "body": b""})
-            while True:
-                frames = asyncio.ensure_future(subscriber.next_frames())
-                await asyncio.wait((frames, left), return_when=asyncio.FIRST_COMPLETED)
-                if not frames.done():
-                    frames.cancel()
-                    return
-                body = frames.result()
-                if body is None:  # dropped for not reading: end the stream; the browser resumes
-                    return await send({"type": "http.response.body", "body": b""})
+            while (body := await subscriber.next_frames()) is not None:
                 await send({"type": "http.response.body", "body": body, "more_body": True})
+            if not left.done():  # dropped for not reading: end the stream; the browser resumes
+                await send({"type": "http.response.body", "body": b""})
         except OSError:  # the client left while a frame was being sent
             return
         finally:

@@ -74,12 +74,22 @@ def _as_id(value):
 
 
 class Subscriber:
-    """One open stream: the frames not yet sent, bounded by MAX_UNSENT bytes."""
+    """One open stream: the frames not yet sent, bounded by MAX_UNSENT bytes.
+
+    An event costs each stream one append and one wake-up of its own coroutine: the frame is encoded once for
+    all of them (LiveHub._remember), and the stream's coroutine waits on ``ready`` alone (the client leaving ends
+    it through ``close``), so no task or callback is made per stream and per event.
+    """
 
     def __init__(self, max_unsent=MAX_UNSENT):
         self.frames, self.unsent, self.max_unsent = [], 0, max_unsent
         self.dropped = False
         self.ready = asyncio.Event()
+
+    def close(self):
+        """The client left: next_frames answers None from now on."""
+        self.dropped, self.frames, self.unsent = True, [], 0
+        self.ready.set()
 
     def push(self, frame):
         if self.dropped:
@@ -92,7 +102,8 @@ class Subscriber:
         self.ready.set()
 
     async def next_frames(self):
-        """The frames pushed since the last call, joined; None once the client was dropped for not reading."""
+        """The frames pushed since the last call, joined; None once the client was dropped for not reading or
+        left."""
         await self.ready.wait()
         self.ready.clear()
         if self.dropped:

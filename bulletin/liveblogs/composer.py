@@ -3,14 +3,17 @@
 saved rows (handlers.py).
 
 Why a form of our own rather than Wagtail's page editor: an entry is not a page revision, and a correspondent
-posting every minute needs three fields and a button, not the page form of the whole blog.
+posting every minute needs a few fields and a button, not the page form of the whole blog. The entry's body is
+edited with the story's own blocks (paragraphs, headings, images, quotes, link cards, embeds): Wagtail's StreamField
+widget, the one of the page editor, with its scripts (the form's media).
 """
 
 from django import forms
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import strip_tags
+from wagtail.blocks import BlockField, StreamValue
 from wagtail.images.fields import WagtailImageField
 from wagtail.rich_text import RichText
 
@@ -23,30 +26,47 @@ class ComposerError(Exception):
     """A change that cannot be made as asked; the message says why and what to do."""
 
 
+def _is_blank_paragraph(child):
+    return child.block_type == "paragraph" and not strip_tags(child.value.source if child.value else "").strip()
+
+
+class EntryBodyField(BlockField):
+    """The entry's blocks. The composer opens with one empty paragraph to type into; a paragraph left empty is no
+    content, not an error, so the editor is told "The entry is empty" rather than "This field is required"."""
+
+    def clean(self, value):
+        if isinstance(value, StreamValue):
+            kept = [(child.block_type, child.value, child.id) for child in value if not _is_blank_paragraph(child)]
+            value = StreamValue(value.stream_block, kept)
+        return super().clean(value)
+
+
 class EntryForm(forms.Form):
     headline = forms.CharField(max_length=200, required=False, help_text="Optional.")
-    text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), required=False, help_text="Separate paragraphs with an empty line."
-    )
     image_alt = forms.CharField(required=False, max_length=250, label="Image description (alt text)")
     is_key = forms.BooleanField(required=False, label="Key event")
     author = forms.ModelChoiceField(queryset=Author.objects.all(), required=False, help_text="The byline.")
     #: The version of the entry the editor started from (editing only): a save from an older one is refused.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    field_order = ["headline", "text", "image", "image_alt", "is_key", "author", "version"]
+    field_order = ["headline", "body", "image", "image_alt", "is_key", "author", "version"]
 
     def __init__(self, *args, entry=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["body"] = EntryBodyField(
+            block=LiveBlogEntry._meta.get_field("body").stream_block,
+            required=False,
+            help_text="Paragraphs, headings, images, quotes, link cards and embeds, as in a story.",
+        )
         # Wagtail's upload field (as quick post): its formats, size and pixel limits, and errors naming them.
-        self.fields["image"] = WagtailImageField(required=False)
+        self.fields["image"] = WagtailImageField(required=False, help_text="Optional: a picture above the entry.")
         self.order_fields(self.field_order)
         self.entry = entry
 
     def clean(self):
         cleaned = super().clean()
         has_image = bool(cleaned.get("image")) or bool(self.entry and self.entry.image_id)
-        if not (cleaned.get("text") or "").strip() and not has_image and not (self.entry and _other_blocks(self.entry)):
+        if "body" in cleaned and not len(cleaned["body"]) and not has_image:
             raise forms.ValidationError("The entry is empty: write its text (or add an image) before posting.")
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", "Describe the image for readers who cannot see it.")
@@ -61,26 +81,17 @@ class KeyDevelopmentsForm(forms.ModelForm):
 
 
 def initial_for(entry):
-    """The composer's fields for editing ``entry``: its paragraphs as text."""
-    paragraphs = [strip_tags(block.value.source) for block in entry.body if block.block_type == "paragraph"]
+    """The composer's fields for editing ``entry``, or for a new one (``entry`` None: one empty paragraph)."""
+    if entry is None:
+        return {"body": [("paragraph", RichText(""))]}
     return {
         "headline": entry.headline,
-        "text": "\n\n".join(paragraphs),
+        "body": entry.body,
         "image_alt": entry.image_alt,
         "is_key": entry.is_key,
         "author": entry.author_id,
         "version": entry.version,
     }
-
-
-def _paragraph_blocks(text):
-    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return [("paragraph", RichText("<p>" + escape(p).replace("\n", "<br>") + "</p>")) for p in paragraphs]
-
-
-def _other_blocks(entry):
-    """Blocks the composer does not edit (quotes, images, link cards added elsewhere): kept as they are."""
-    return [(block.block_type, block.value) for block in entry.body if block.block_type != "paragraph"]
 
 
 def _image(data, uploaded_by):
@@ -111,7 +122,7 @@ def add_entry(blog, data, user):
         entry = LiveBlogEntry(
             blog=blog,
             headline=data.get("headline", ""),
-            body=_paragraph_blocks(data.get("text", "")),
+            body=data.get("body") or [],
             image=_image(data, user),
             image_alt=data.get("image_alt", ""),
             is_key=data.get("is_key", False),
@@ -140,7 +151,7 @@ def edit_entry(entry, data, user):
         entry = LiveBlogEntry.objects.get(pk=entry.pk)
         new_image = _image(data, user)
         entry.headline = data.get("headline", "")
-        entry.body = _paragraph_blocks(data.get("text", "")) + _other_blocks(entry)
+        entry.body = data.get("body") or []
         if new_image:
             entry.image = new_image
         entry.image_alt = data.get("image_alt", "")

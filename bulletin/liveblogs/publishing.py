@@ -1,11 +1,11 @@
 """What a live blog's changes publish: the files to render (through the static publisher's outbox) and the events
 its open pages receive (through the live channel, on the blog's own topic).
 
-An entry costs O(1) whatever the size of the blog: the blog's head, the one numbered page that holds the entry,
-its "Key events" page when the entry is or was a key event, the blog's polling file, and what any story's update
-touches (the News Feed head and widget, its archive page, its section's, tags' and authors' heads; the feeds and
-the news sitemap in a second entry). Older numbered pages never change when entries arrive, so they are never
-rendered again (ENTRIES_PER_PAGE in models.py).
+An entry costs O(1) whatever the size of the blog: the live channel's polling files, the blog's head, the one
+numbered page that holds the entry, its "Key events" page when the entry is or was a key event, and what any
+story's update touches (the News Feed head and widget, its archive page, its section's, tags' and authors' heads;
+the feeds and the news sitemap in a last entry). Older numbered pages never change when entries arrive, so they are
+never rendered again (ENTRIES_PER_PAGE in models.py).
 """
 
 from django.template.loader import render_to_string
@@ -44,16 +44,21 @@ def entry_changed(blog, positions, key_event):
     if any(p % ENTRIES_PER_PAGE == 1 and page_number_of(p) == newest and newest > 1 for p in positions):
         pages.append(f"{blog.url}page/{newest - 1}/")
     story_now, story_next = _story_plan(blog)
-    # An outbox entry of its own, rendered first: the head, and the two polling files that the fronts of
-    # `bulletin serve` read events from. Readers' open pages get the entry once that entry is on disk (the fronts
-    # look at public/.generation after each entry), not after the dozen pages that follow.
-    first = [blog.url, reverse("live_latest"), topic_file(blog)]
-    record(f"live blog entry {blog.title[:130]}", plan.Plan(now=first, later=[]))
+    # Outbox entries of their own, rendered first. The two polling files that the fronts of `bulletin serve` read
+    # events from: readers' open pages get the entry once they are on disk (the fronts look at public/.generation
+    # after each outbox entry), without waiting for any page, since the event carries the entry's HTML. Then the
+    # head, which the publisher's helper renders meanwhile (publisher._hand_to_helper): a reader who opens the
+    # page gets the entry in it.
+    live_files, head = [reverse("live_latest"), topic_file(blog)], [blog.url]
+    record(f"live blog entry {blog.title[:130]} (events)", plan.Plan(now=live_files, later=[]))
+    record(f"live blog entry {blog.title[:130]}", plan.Plan(now=head, later=[]))
     rest = [*pages, *([f"{blog.url}key-events/"] if key_event else []), *story_now]
     record(
         f"live blog entry {blog.title[:130]} (pages)",
         plan.Plan(
-            now=[url for url in dict.fromkeys(rest) if url not in first], next=[*feed_urls(blog), *story_next], later=[]
+            now=[url for url in dict.fromkeys(rest) if url not in live_files + head],
+            next=[*feed_urls(blog), *story_next],
+            later=[],
         ),
     )
 

@@ -23,10 +23,10 @@ def composer_view(request, blog_id):
     if "edit" in request.GET:
         editing = get_object_or_404(LiveBlogEntry, pk=request.GET["edit"], blog=blog)
     action = request.POST.get("action")
-    entry_form = composer.EntryForm(
-        initial=composer.initial_for(editing) if editing else {"author": getattr(request.user, "author_profile", None)},
-        entry=editing,
-    )
+    initial = composer.initial_for(editing)
+    if not editing:
+        initial["author"] = getattr(request.user, "author_profile", None)
+    entry_form = composer.EntryForm(initial=initial, entry=editing)
     key_form = composer.KeyDevelopmentsForm(instance=blog, prefix="key")
     conflict = None
 
