@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from .conftest import REPO
+from .conftest import REPO, add_embed, added
 
 pytestmark = pytest.mark.e2e
 
@@ -227,8 +227,8 @@ def a_png(color):
 
 def add_paragraph(page, text):
     page.locator("#panel-child-content-body-section").get_by_role("button", name="Insert a block").last.click()
-    page.get_by_role("option", name="Paragraph").click()
-    editor = page.locator("#panel-child-content-body-section .public-DraftEditor-content").last
+    editors = page.locator("#panel-child-content-body-section .public-DraftEditor-content")
+    editor = added(editors, lambda: page.get_by_role("option", name="Paragraph").click())
     editor.click()
     page.keyboard.type(text)
 
@@ -236,8 +236,8 @@ def add_paragraph(page, text):
 def add_link_card_to_story(page, search_word):
     """A link card to another story, found with the page chooser's search (the admin search index)."""
     page.locator("#panel-child-content-body-section").get_by_role("button", name="Insert a block").last.click()
-    page.get_by_role("option", name="Link card").click()
-    page.locator("#panel-child-content-body-section").get_by_role("button", name="Choose a page").last.click()
+    choosers = page.locator("#panel-child-content-body-section").get_by_role("button", name="Choose a page")
+    added(choosers, lambda: page.get_by_role("option", name="Link card").click()).click()
     modal = page.locator(".modal-content")
     modal.get_by_role("textbox").first.fill(search_word)
     result = modal.locator("a[data-chooser-modal-choice], a.choose-page").first
@@ -246,13 +246,6 @@ def add_link_card_to_story(page, search_word):
     result.click()
     expect(modal).to_be_hidden()
     return chosen
-
-
-def add_embed(page, url):
-    """An Embed block with ``url``, a post the local provider servers answer for (tests/embeds/provider_servers.py)."""
-    page.locator("button.c-sf-add-button").last.click()
-    page.get_by_role("option", name="Embed").click()
-    page.locator('input[type=url][name^="body-"]').last.fill(url)
 
 
 def add_new_tag(page, name):

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import add_embed
+
 pytestmark = pytest.mark.e2e
 
 EDITOR = """
@@ -28,12 +30,6 @@ NewsFeedPage.objects.get().add_child(instance=story)
 story.save_revision()
 print(story.pk)
 """
-
-
-def add_embed(desk, url):
-    desk.locator("button.c-sf-add-button").last.click()
-    desk.get_by_role("option", name="Embed").click()
-    desk.locator('input[type=url][name^="body-"]').last.fill(url)
 
 
 def wait_for_page(server, path, deadline=20):
