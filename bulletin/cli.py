@@ -119,6 +119,8 @@ def demo(stories, days, seed, now, if_empty, live_blogs, quiet):
     from bulletin.demo import builder
 
     call_command("migrate", interactive=False, verbosity=0)
+    if quiet:
+        _quiet_page_log()
     if builder.has_stories():
         if not if_empty:
             raise click.ClickException(
@@ -273,8 +275,18 @@ def _import_options(command):
     return command
 
 
+def _quiet_page_log():
+    """Wagtail logs each page it creates, unpublishes or deletes at INFO (the News Feed page, the demo's live blogs):
+    with --quiet a command prints its own result only. Warnings and errors still show."""
+    import logging
+
+    logging.getLogger("wagtail").setLevel(logging.WARNING)
+
+
 def _run_import(kind, export, media, dry_run, allowed_hosts, allow_private_addresses, no_images, no_build, quiet):
     _setup_django()
+    if quiet:
+        _quiet_page_log()
     import importlib
 
     from django.conf import settings
@@ -342,6 +354,8 @@ def import_ghost(export, **options):
 def import_bulletin(directory, dry_run, quiet):
     """Load a `bulletin export` folder into an empty newsroom, all or nothing; then run `bulletin build`."""
     _setup_django()
+    if quiet:
+        _quiet_page_log()
     from django.core.management import call_command
     from tqdm import tqdm
 

@@ -67,6 +67,8 @@ def test_demo_subprocess_builds_the_same_newsroom_for_the_same_seed_and_now(tmp_
         result = run_bulletin(data_dir, "demo", "--stories", "25", "--now", "2026-01-19T18:30+0200", "--quiet")
         assert result.returncode == 0, result.stderr
         assert re.search(r"user: editor\s+password: \S{12,}", result.stdout)
+        # --quiet: no progress bar and none of Wagtail's "Page created" lines for the feed page and live blogs.
+        assert result.stderr == "" and "Page created" not in result.stdout
     assert newsroom_outline(first) == newsroom_outline(second)
     assert len(newsroom_outline(first)) == 25 + 2  # and the demo's two live blogs
 

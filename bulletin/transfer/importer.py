@@ -85,8 +85,8 @@ class ImportResult:
     dry_run: bool
 
     def table(self):
-        """The import's summary table, as text. An import of an export creates everything or fails as a whole, so nothing
-        is ever skipped or failed on its own; the columns are those of the other importers' tables. A file is
+        """The import's summary table, as text. An import of an export creates everything or fails as a whole, so
+        nothing is ever skipped or failed on its own; the columns are those of the other importers' tables. A file is
         unchanged when MEDIA_ROOT has it already, with the same content."""
         table = SummaryTable()
         for kind in [kind for kind in format.RECORD_TYPES if self.created[kind] or self.updated[kind]] + ["file"]:
