@@ -300,3 +300,20 @@ def page_paths(server, stories):
         "sections-index": "/sections/",
         "authors-index": "/authors/",
     }
+
+
+#: The URL field of each Embed block in the story form (a link card's URL field is named body-N-value-url).
+EMBED_URL_INPUTS = 'input[type=url][name^="body-"][name$="-value"]'
+
+
+def add_embed(page, url):
+    """Add an Embed block at the end of the story body and paste ``url`` into it. Waits for the new block's field:
+    on a busy machine the previous block's field would otherwise still be the last one and get the URL."""
+    from playwright.sync_api import expect
+
+    fields = page.locator(EMBED_URL_INPUTS)
+    before = fields.count()
+    page.locator("button.c-sf-add-button").last.click()
+    page.get_by_role("option", name="Embed").click()
+    expect(fields).to_have_count(before + 1)
+    fields.nth(before).fill(url)
