@@ -9,9 +9,11 @@ import http.client
 import io
 import re
 import secrets
+import tempfile
 import time
 import urllib.parse
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -142,12 +144,23 @@ def publish(page):
 
 
 def expect_message(page, text):
-    """Wagtail's message after a save: publishing renders pages first, which takes a while on a busy machine."""
-    expect(page.locator(".messages")).to_contain_text(text, timeout=30_000)
+    """Wagtail's message after a save: publishing renders pages first, which takes a while on a busy machine.
+    On failure, says where the editor ended up and what the admin said (messages, field errors)."""
+    try:
+        expect(page.locator(".messages")).to_contain_text(text, timeout=60_000)
+    except AssertionError as error:
+        said = page.locator(".messages, .w-field__errors, .error-message, .help-critical").all_inner_texts()
+        shot = Path(tempfile.gettempdir()) / f"desk-{secrets.token_hex(3)}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        raise AssertionError(f"no {text!r} at {page.url}; the admin said {said}; see {shot}") from error
 
 
 def autosave_state(page):
     return page.locator("#w-autosave-indicator").get_attribute("data-w-autosave-state-value") or "idle"
+
+
+def autosave_tooltip(page):
+    return page.locator("#w-autosave-indicator").get_attribute("data-w-tooltip-content-value")
 
 
 # --- the autosave race ----------------------------------------------------------------------------------------
@@ -159,28 +172,48 @@ def test_saving_a_new_story_right_after_typing_creates_it_once(signed_in, server
     Wagtail's autosave notices the change about a second after the last keystroke and then creates the same story
     in the background, with a POST to the Add form's URL; the click's submit is on its way meanwhile. Whichever
     reaches the database second got "slug already in use" (the editor stuck on the Add form, a stray draft left).
-    So: no autosave request may leave after the click; the last try clicks while an autosave is running, which must
-    wait for it and then save the story it created. Each try must leave the Add form, with one story."""
+    So: no autosave request may leave after the click; the last two tries click while an autosave is running,
+    which must wait for it and then save (or publish) the story it created. Each try must leave the Add form, with
+    one story, and autosave must never show "paused"."""
     page = signed_in("editor")
     prefix = f"Race {secrets.token_hex(3)}"
-    tries = [("Save draft", 300), ("Publish", 350), ("Save draft", 400), ("Publish", 450), ("Publish", 500)]
-    tries.append(("Save draft", "during autosave"))
-    late_autosaves = []
+    tries = [("Save draft", ms) for ms in (300, 350, 400, 450, 500)] + [("Publish", ms) for ms in (300, 400, 500)]
+    tries += [("Save draft", "during autosave"), ("Publish", "during autosave")]
+    late_autosaves, overlapped = [], []
 
     def on_console(message):
         if message.text.startswith("late autosave"):
             late_autosaves.append(message.text)
+        elif message.text.startswith("autosave before the click"):
+            overlapped.append(message.text)
 
+    def on_response(response):
+        request = response.request
+        if request.method == "POST" and "json" in (request.headers.get("accept") or ""):
+            # What the autosave sent, field by field (the answer to a failed one names no field).
+            sent = re.findall(r'name="([^"]+)"\r\n\r\n([^\r]{0,60})', request.post_data or "")
+            sent = {name: value for name, value in sent if value and name != "csrfmiddlewaretoken"}
+            autosaves.append(f"{request.url} {sent} -> {response.status} {response.text()[:200]}")
+
+    autosaves = []
     page.on("console", on_console)
+    page.on("response", on_response)
     try:
         for number, (action, delay) in enumerate(tries):
             new_story_form(page)
-            # Reports an autosave that begins (is not cancelled) after the click's submit: it races the click's save.
+            # Reports an autosave that begins (is not cancelled) after the click's submit: it races the click's save;
+            # and one that began before it (the click then has to wait for it), to show the race was run.
             page.evaluate(
                 """n => {
-                    document.addEventListener("submit", () => { window.deskSubmitted = true; }, true);
+                    document.addEventListener("submit", () => {
+                        if (window.deskAutosaved && !window.deskSubmitted) {
+                            console.log(`autosave before the click ${n}`);
+                        }
+                        window.deskSubmitted = true;
+                    }, true);
                     document.addEventListener("w-autosave:save", (event) => {
                         if (window.deskSubmitted && !event.defaultPrevented) console.log(`late autosave in try ${n}`);
+                        if (!event.defaultPrevented) window.deskAutosaved = true;
                     });
                 }""",
                 number,
@@ -200,20 +233,86 @@ def test_saving_a_new_story_right_after_typing_creates_it_once(signed_in, server
                     pass  # wait until an autosave has just left, then click
             else:
                 page.wait_for_timeout(delay)  # the editor's pause before clicking: the timing being reproduced
+            assert autosave_state(page) != "paused", f"try {number}: {autosave_tooltip(page)}: {autosaves[-3:]}"
             if action == "Publish":
                 publish(page)
             else:
                 page.get_by_role("button", name="Save draft").click()
-            expect(page).not_to_have_url(re.compile(r"/pages/add/"))
+            expect(page).not_to_have_url(re.compile(r"/pages/add/"), timeout=60_000)
             expect(page.locator(".messages")).not_to_contain_text("already in use")
             expected = "published" if action == "Publish" else re.compile("created|updated")
             expect_message(page, expected)
     finally:
         page.remove_listener("console", on_console)
+        page.remove_listener("response", on_response)
     assert not late_autosaves, late_autosaves
+    assert len(overlapped) >= 2, overlapped  # at least the two clicks during an autosave had to wait for it
     titles = stories_titled(server, prefix)
+    # One story per try: no duplicate, no stray draft left by an autosave.
     assert sorted(title for title, _ in titles) == sorted(f"{prefix} {n} {a}" for n, (a, _) in enumerate(tries))
     assert all(live == title.endswith("Publish") for title, live in titles)
+
+
+# --- the demo in the admin ------------------------------------------------------------------------------------
+
+DEMO_EDITOR = """
+import json
+from bulletin.demo import builder
+from bulletin.newsroom.models import Author, StoryPage
+username, password = builder.reset_demo_editor()
+from django.contrib.auth import get_user_model
+from wagtail.models import PageLogEntry
+stories = StoryPage.objects.live().order_by("-feed_position")
+older = stories[30]
+editor = get_user_model().objects.get(username=username)
+newest = PageLogEntry.objects.filter(user=editor, action="wagtail.edit").order_by("-timestamp", "-pk").first().page
+author = Author.objects.exclude(user__username=username).order_by("pk")[3]
+print(json.dumps({"username": username, "password": password, "newest": newest.title, "older": older.title,
+                  "older_summary": older.summary, "older_path": older.url, "author": author.name}))
+"""
+
+
+def test_the_demo_looks_real_in_the_admin(browser, server):
+    """The demo editor's dashboard shows recent edits; the admin's search, the byline chooser's search and a demo
+    story's History work on the demo's stories as on stories written in the admin."""
+    import json
+
+    run = server.manage("shell", "-c", DEMO_EDITOR)
+    assert run.returncode == 0, run.stderr
+    demo = json.loads(run.stdout.strip().splitlines()[-1])
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto("/admin/login/")
+        page.fill("#id_username", demo["username"])
+        page.fill("#id_password", demo["password"])
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/admin/$"))
+        recent = page.locator("section, .w-panel, .panel", has_text="Your most recent edits").last
+        expect(recent).to_contain_text(demo["newest"])
+
+        # An older story, found by two words of its headline (not its start), with its summary and first revision.
+        words = re.findall(r"[A-Za-z]{5,}", demo["older"])[-2:]
+        page.goto(f"/admin/pages/search/?q={urllib.parse.quote(' '.join(words))}")
+        page.get_by_role("link", name=demo["older"]).first.click()
+        expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"))
+        expect(page.locator("#id_summary")).to_have_value(demo["older_summary"])
+        reader_sees(server, demo["older_path"], demo["older"], demo["older_summary"])
+        page.get_by_role("link", name="History").first.click()
+        expect(page.locator("#listing-results")).to_contain_text("Published")
+
+        # The byline chooser finds a demo author by part of the surname.
+        new_story_form(page)
+        page.locator("#id_bylines-0-author-chooser").get_by_role("button", name=re.compile("Choose")).click()
+        modal = page.locator(".modal-content")
+        surname = demo["author"].split()[-1]
+        modal.get_by_role("textbox").first.fill(surname[:5])
+        expect(modal.get_by_role("link", name=demo["author"])).to_be_visible()
+        for name in modal.locator("table tbody a").all_inner_texts():
+            assert surname[:5].lower() in name.lower(), name
+    finally:
+        context.close()
 
 
 # --- a day on the desk ----------------------------------------------------------------------------------------
@@ -248,6 +347,19 @@ def add_link_card_to_story(page, search_word):
     return chosen
 
 
+def pick_existing_tag(page, letters):
+    """Type the first letters of a demo tag and pick it from the suggestions (the tag autocomplete view)."""
+    tag_input = page.locator("#panel-child-content-child-section_and_tags-child-tags-wrapper input:visible").first
+    tag_input.click()
+    page.keyboard.type(letters, delay=30)
+    suggestion = page.locator("ul.ui-autocomplete li:visible").first
+    expect(suggestion).to_be_visible()
+    name = suggestion.inner_text().strip()
+    suggestion.click()
+    expect(page.locator("#panel-child-content-child-section_and_tags-child-tags-wrapper")).to_contain_text(name)
+    return name
+
+
 def add_new_tag(page, name):
     tag_input = page.locator("#panel-child-content-child-section_and_tags-child-tags-wrapper input:visible").first
     tag_input.click()
@@ -267,15 +379,19 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
 
     # 1. A new story from an empty form. Picking an image first must not pause autosave with errors.
     new_story_form(page)
+    page.evaluate(
+        """() => { window.deskAutosaveErrors = [];
+            document.addEventListener("w-autosave:error", (e) => window.deskAutosaveErrors.push(e.detail.text)); }"""
+    )
     page.get_by_role("button", name="Choose an image").click()
     page.locator(".modal-content").get_by_role("textbox", name="Search term").fill("Demo picture")
     page.locator(".modal-content a[data-chooser-modal-choice]", has_text="Demo picture").first.click()
     expect(page.locator("#id_feature_image-title")).to_contain_text("Demo picture")
-    page.fill("#id_summary", "Trains run again under the city after three months.")
     page.wait_for_timeout(1500)  # longer than the autosave interval (500 ms): it would have run by now
-    assert autosave_state(page) != "paused", page.locator("#w-autosave-indicator").get_attribute(
-        "data-w-tooltip-content-value"
-    )
+    assert autosave_state(page) != "paused", autosave_tooltip(page)
+    page.fill("#id_summary", "Trains run again under the city after three months.")
+    page.wait_for_timeout(1500)
+    assert autosave_state(page) != "paused", autosave_tooltip(page)
 
     page.locator("#id_title").click()
     page.keyboard.type(headline, delay=5)
@@ -286,11 +402,20 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
     page.fill("#id_feature_image_alt", "A train at a metro platform")
     page.fill("#id_feature_image_caption", f"The first train at Kharkiv {token}.")
     page.fill("#id_feature_image_credit", "Desk Photographer / Bulletin")
+    assert page.evaluate("window.deskAutosaveErrors") == []  # "Autosave is paused" never showed
+    # The Promote tab has the slug and nothing that no page reads (no SEO title, description, menus).
+    page.get_by_role("tab", name="Promote").click()
+    promote = page.locator("section[id$='promote']")
+    expect(promote.locator("#id_slug")).to_be_visible()
+    for unused in ("Title tag", "Meta description", "Show in menus", "Search description"):
+        expect(promote).not_to_contain_text(unused)
+    page.get_by_role("tab", name="Content").click()
     add_paragraph(page, f"The metro reopened on Monday morning, {token}, the city council said.")
     linked = add_link_card_to_story(page, "Kyiv")
     add_embed(page, local_embed_providers.POSTS["youtube"])
     choose_byline(page, byline)
     page.select_option("#id_section", label="Society")
+    existing_tag = pick_existing_tag(page, "Kyi")
     add_new_tag(page, tag)
     screenshot(page, "story-form", shots)
     publish(page)
@@ -305,6 +430,7 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
     assert "<iframe" not in story_html
     tag_slug = re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")
     reader_sees(server, f"/tags/{tag_slug}/", headline)
+    assert existing_tag in story_html
 
     # 2. Find it again with the admin's search.
     page.goto(f"/admin/pages/search/?q={token}")
@@ -317,7 +443,8 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
     page.locator("[data-side-panel-toggle='checks']").click()
     # The panel counts once the preview has loaded in its hidden frame: seconds on a busy machine.
     expect(page.locator("[data-content-word-count]")).to_have_text(re.compile(r"^\d+$"), timeout=30_000)
-    expect(page.locator("[data-content-reading-time]")).not_to_have_text("-")
+    expect(page.locator("[data-content-reading-time]")).to_have_text(re.compile(r"\d+ min"))
+    expect(page.locator("[data-content-readability-score]")).to_have_text(re.compile(r"[A-Za-z]{3,}"))
     screenshot(page, "checks", shots)
     page.locator("[data-side-panel-toggle='checks']").click()
     assert "w-userbar" not in reader_sees(server, path, headline), "the userbar reached the public page"
@@ -350,10 +477,15 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
     dialog = page.locator("#schedule-publishing-dialog")
     expect(dialog).to_contain_text("Time zone: Europe/Kyiv")
     go_live = dialog.locator("#id_go_live_at")
-    go_live.click()  # opens the date picker
     go_live.fill(_tomorrow())
+    go_live.click()  # opens the date picker, which once covered the dialog's Save button
+    picker = page.locator(".xdsoft_datetimepicker:visible")
+    expect(picker).to_be_visible()
+    save = dialog.get_by_role("button", name="Save schedule")
+    expect(save).to_be_visible()
+    assert uncovered(save), "the date picker covers Save schedule"
     screenshot(page, "schedule", shots)
-    dialog.get_by_role("button", name="Save schedule").click(timeout=5_000)  # fails if the picker covers it
+    save.click(timeout=5_000)
     page.locator("footer .w-dropdown__toggle").first.click()
     page.get_by_role("button", name=re.compile("Schedule to publish")).click()
     expect_message(page, "scheduled")
@@ -384,12 +516,21 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
         reader_gets(server, path, (404, 410))
     assert headline not in server.html("/")
 
-    # The desk's list of stories, filtered by section and byline, shows both.
+    # The desk's list of stories: section and byline columns, and both as filters, picked in the Filter menu.
     page.goto("/admin/stories/")
-    author_id = page.locator("#id_byline option", has_text=byline).get_attribute("value")
-    page.goto(f"/admin/stories/?byline={author_id}")
-    expect(page.locator("main table")).to_contain_text(scheduled)
-    expect(page.locator("main table")).to_contain_text("Politics")
+    table = page.locator("#listing-results table")
+    expect(table.locator("thead")).to_contain_text("Section")
+    expect(table.locator("thead")).to_contain_text("Byline")
+    filter_stories(page, "section", "Politics")
+    filter_stories(page, "byline", byline)
+    expect(page).to_have_url(re.compile(r"section=\d+.*byline=\d+|byline=\d+.*section=\d+"))
+    row = table.locator("tbody tr", has_text=scheduled)
+    expect(row).to_contain_text("Politics")
+    expect(row).to_contain_text(byline)
+    expect(table).not_to_contain_text(headline)  # Society: filtered out
+    for section in table.locator("tbody td:nth-last-child(2)").all_inner_texts():
+        assert section.strip() == "Politics", section
+    page.wait_for_timeout(500)  # the Filter menu's fade-out, for the screenshot
     screenshot(page, "stories", shots)
 
     # 6. A quick post from a phone-sized admin.
@@ -402,6 +543,26 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
         phone.close()
 
 
+def filter_stories(page, name, label):
+    """Pick ``label`` in the Stories listing's Filter menu under ``name`` (section, byline); the list updates."""
+    page.get_by_role("button", name="Show filters").click()
+    page.locator(f"[aria-controls='drilldown-id_{name}']").click()
+    with page.expect_response(lambda r: "/admin/stories/" in r.url and f"{name}=" in r.url):
+        page.locator(f"#id_{name}").select_option(label=label)
+    page.keyboard.press("Escape")
+    expect(page.locator(f"#id_{name}")).to_be_hidden()
+    expect(page.locator(".w-active-filters")).to_contain_text(label)
+
+
+def uncovered(locator):
+    """Whether the element is what a click at its centre would hit (nothing drawn over it)."""
+    return locator.evaluate(
+        """el => { const r = el.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return el === hit || el.contains(hit); }"""
+    )
+
+
 def _tomorrow():
     from datetime import datetime
 
@@ -410,7 +571,15 @@ def _tomorrow():
 
 def quick_post(page, server, role, token, byline, shots):
     page.set_default_timeout(20_000)
-    page.goto("/admin/quick-post/")
+    page.goto("/admin/")
+    # Quick post's menu icon is one of Wagtail's (an unknown name draws nothing).
+    page.get_by_role("button", name="Toggle sidebar").click()
+    menu_item = page.locator("#wagtail-sidebar a[href='/admin/quick-post/']")
+    icon = menu_item.locator("svg use").get_attribute("href")
+    expect(page.locator(f"symbol{icon}")).to_have_count(1)
+    assert menu_item.locator("svg").evaluate("svg => svg.getBBox().width") > 0
+    menu_item.click()
+    expect(page).to_have_url(re.compile(r"/admin/quick-post/$"))
     headline = f"Quick {role} {token}: air raid alert over Kyiv"
     first_paragraph = f"An air raid alert sounded over Kyiv at 3 a.m. ({token})."
     summary = "Air defence was at work over the capital overnight."
@@ -424,7 +593,7 @@ def quick_post(page, server, role, token, byline, shots):
     page.keyboard.type(f"Alerts {token}")
     page.keyboard.press("Enter")
     page.set_input_files("#id_image", files=[{"name": "alert.png", "mimeType": "image/png", "buffer": a_png("navy")}])
-    page.fill("#id_image_alt", "Searchlights over the Kyiv skyline")
+    page.fill("#id_image_alt", f"Searchlights over the Kyiv skyline {token}")
     page.fill("#id_image_caption", f"Kyiv at night ({token}).")
     page.fill("#id_image_credit", "Desk Photographer / Bulletin")
     screenshot(page, "quick-post-390", shots)
@@ -433,3 +602,15 @@ def quick_post(page, server, role, token, byline, shots):
     slug = re.sub(r"[^a-z0-9]+", "-", headline.lower()).strip("-")
     html = reader_sees(server, f"/{slug}/", headline, summary, f"Kyiv at night ({token}).", f"Alerts {token}")
     assert html.count(first_paragraph) == 1, "the first paragraph is shown twice"
+
+    # The photo is in the library by what it shows, in its own collection; nothing there is named after the headline.
+    page.goto(f"/admin/images/?q={token}")  # the headline has the token too
+    photos = page.locator("#listing-results a[href*='/admin/images/']:has(img)")
+    expect(photos).to_have_count(1)
+    photo = page.get_by_role("link", name=re.compile(f"Searchlights over the Kyiv skyline {token}"))
+    expect(photo).to_have_count(1)
+    photo.click()
+    expect(page.locator("#id_title")).to_have_value(
+        f"Searchlights over the Kyiv skyline {token} (Desk Photographer / Bulletin)"
+    )
+    expect(page.locator("#id_collection option:checked")).to_contain_text("Quick post photos")

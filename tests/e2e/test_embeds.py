@@ -1,5 +1,5 @@
 """Embeds in Chromium, against the real admin and `bulletin serve` with the local provider servers
-(tests/embeds/provider_servers.py): an editor pastes two embed URLs into a story while one provider is down,
+(tests/embeds/provider_servers.py): an editor pastes a post of every provider into a story while one provider is down,
 saves, publishes; the reader's page shows static cards, asks no provider anything, and loads the player on click.
 """
 
@@ -32,6 +32,13 @@ print(story.pk)
 """
 
 
+#: The posts the editor embeds, by provider key (tests/embeds/provider_servers.py): every provider, YouTube first,
+#: Vimeo second (the one that is down).
+EMBEDDED = ["youtube", "vimeo", "telegram", "x", "facebook", "facebook_video", "instagram", "tiktok", "soundcloud"]
+PROVIDER_NAMES = {"telegram": "Telegram", "x": "X", "facebook": "Facebook", "facebook_video": "Facebook"}
+PROVIDER_NAMES |= {"instagram": "Instagram", "tiktok": "TikTok", "soundcloud": "SoundCloud"}
+
+
 def wait_for_page(server, path, deadline=20):
     """The published page's HTML, once the publisher has written it."""
     end = time.monotonic() + deadline
@@ -60,17 +67,20 @@ def test_an_editor_embeds_videos_and_a_reader_plays_one_after_the_click(server, 
     desk.click("button[type=submit]")
     expect(desk).to_have_url(re.compile(r"/admin/$"))
 
-    # The editor pastes a YouTube video and a Vimeo video while Vimeo cannot be reached, and saves a draft.
+    # The editor pastes a YouTube video, a Vimeo video while Vimeo cannot be reached, and a post of every other
+    # provider, and saves a draft.
     desk.goto(f"/admin/pages/{story_id}/edit/")
-    add_embed(desk, providers.POSTS["youtube"])
-    add_embed(desk, providers.POSTS["vimeo"])
+    # Vimeo is down from the paste on: an autosave in between must not resolve it either.
     with providers.unreachable("vimeo"):
+        for key in EMBEDDED:
+            add_embed(desk, providers.POSTS[key])
         desk.get_by_role("button", name="Save draft").click()
         warning = desk.locator(".messages").get_by_text("could not be loaded from Vimeo")
         expect(warning).to_be_visible(timeout=30_000)  # a save on a busy machine
     expect(warning).to_contain_text(f"The embed {providers.POSTS['vimeo']} could not be loaded from Vimeo")
     expect(warning).to_contain_text("saved with a plain link")
     expect(desk.locator(".messages")).not_to_contain_text("YouTube")
+    expect(desk.locator(".messages").get_by_text("could not be loaded")).to_have_count(1)  # only Vimeo's
 
     # Published while Vimeo is still down: the story goes out, Vimeo's embed as a plain link.
     with providers.unreachable("vimeo"):
@@ -82,7 +92,7 @@ def test_an_editor_embeds_videos_and_a_reader_plays_one_after_the_click(server, 
         assert refused.count() == 0, desk.locator(".error-message, .w-field__errors").all_inner_texts()
         expect(desk.locator(".messages")).to_contain_text("could not be loaded from Vimeo")
     html = wait_for_page(server, f"/{slug}/")
-    assert html.count('<figure class="embed') == 2
+    assert html.count('<figure class="embed') == len(EMBEDDED)
 
     # The reader: every request is recorded, and none reaches a provider before the click.
     providers.requests.clear()
@@ -92,7 +102,16 @@ def test_an_editor_embeds_videos_and_a_reader_plays_one_after_the_click(server, 
     answer = reader.goto(f"/{slug}/")
     policy = answer.headers["content-security-policy"]
     assert re.search(r"frame-src ([^;]+);", policy).group(1) == providers.url  # every player is on that server here
-    youtube, vimeo = reader.locator("figure.embed").all()
+    cards = reader.locator("figure.embed")
+    expect(cards).to_have_count(len(EMBEDDED))
+    youtube, vimeo = cards.nth(0), cards.nth(1)
+    # Every other provider's card: resolved from the local server in that provider's format, with a play button.
+    for index, key in enumerate(EMBEDDED[2:], start=2):
+        card = cards.nth(index)
+        expect(card).to_have_class(f"embed embed--{key}")
+        expect(card.locator(".embed__source")).to_contain_text(PROVIDER_NAMES[key])
+        expect(card.locator("a.embed__link")).to_have_attribute("href", providers.POSTS[key])
+        expect(card.get_by_role("button")).to_have_count(1)
     expect(youtube.locator(".embed__title")).to_have_text("YouTube Developers Live: Embedded Web Player Customization")
     youtube.scroll_into_view_if_needed()
     expect(youtube.locator("img.embed__thumbnail")).to_have_js_property("complete", True)
