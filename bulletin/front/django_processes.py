@@ -76,30 +76,22 @@ class DjangoProcesses:
         self.watcher = threading.Thread(target=self.watch, name="django-processes", daemon=True)
 
     def start(self):
-        """Start the children and return once each has loaded Django (or died trying), so that `serve` says it
-        is serving only when its dynamic pages answer too."""
-        started = [self.spawn() for _ in range(self.count)]
-        self.children = [child for child, _ in started]
-        for _, ready in started:
-            with os.fdopen(ready, "rb") as signal_pipe:
-                signal_pipe.read(1)  # a byte once ready, or nothing if the child died first
+        """Start the children. They load Django while granian's workers do, at normal priority (a niced start
+        took minutes on a loaded machine); requests that come first wait in the socket's queue."""
+        self.children = [self.spawn() for _ in range(self.count)]
         self.watcher.start()
 
     def spawn(self):
-        """A new child and the read end of the pipe on which it says it is ready."""
         fd = self.listener.fileno()
-        ready, ready_to_write = os.pipe()
-        child = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(fd), str(ready_to_write), str(self.nice)],
-            pass_fds=(fd, ready_to_write),
+        return subprocess.Popen(
+            [sys.executable, "-m", __name__, str(fd), str(self.nice)],
+            pass_fds=(fd,),
             stdin=subprocess.DEVNULL,
             # A session of its own is a scheduling group of its own where Linux groups sessions (autogroup)
             # or where it runs as its own service: sharing the workers' group, busy Django processes made the
             # whole group look CPU-bound, so a worker woken by a request waited for the group's next turn.
             start_new_session=True,
         )
-        os.close(ready_to_write)
-        return child, ready
 
     def watch(self):
         """Start again every child that died, waiting longer each time one dies soon after its start."""
@@ -122,9 +114,7 @@ class DjangoProcesses:
                 )
                 if self.stopping.wait(delays[number]):
                     return
-                self.children[number], ready = self.spawn()
-                os.close(ready)  # requests wait in the socket's queue until it accepts them
-                started[number] = time.monotonic()
+                self.children[number], started[number] = self.spawn(), time.monotonic()
 
     def stop(self):
         """Stop the children (after the workers, which relay to them, have stopped) and remove the socket."""
@@ -206,19 +196,14 @@ def lower_priority(nice):
     os.nice(nice)
 
 
-def main(fd, ready, nice):
+def main(fd, nice):
     from .supervision import die_with_parent
 
     die_with_parent(os.environ.get("BULLETIN_SERVE_PID"))
-    lower_priority(nice)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
     from bulletin.asgi import application
 
-    try:
-        os.write(ready, b"1")
-    except OSError:  # serve is not waiting (a child started again): nobody to tell
-        pass
-    os.close(ready)
+    lower_priority(nice)
     listener = socket.socket(fileno=fd)
     asyncio.run(serve_relayed(listener, application))
 
