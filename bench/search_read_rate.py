@@ -170,7 +170,7 @@ def main():
     loaded = statistics.median(r["rps"] for r in runs["with searchers"])
     searches = statistics.median(r["rps"] for r in runs["searchers"])
     errors = sum(r["non2xx3xx"] for rs in runs.values() for r in rs)
-    nice = os.environ.get("BULLETIN_DJANGO_NICE", "10")
+    nice = os.environ.get("BULLETIN_DJANGO_NICE", "5")
     print(f"file {path}, {args.rounds} rounds of {args.seconds} s, Django processes at niceness {nice}")
     print(f"load average at the start {start_load:.1f}, at the end {os.getloadavg()[0]:.1f}")
 
@@ -193,7 +193,7 @@ def main():
         "seconds": args.seconds,
         "runs": runs,
         "ratio": round(loaded / alone, 3),
-        "django_nice": os.environ.get("BULLETIN_DJANGO_NICE", "10"),
+        "django_nice": os.environ.get("BULLETIN_DJANGO_NICE", "5"),
         "load_average": os.getloadavg(),
     }
     out = ROOT / "bench" / "results" / "search-read-rate.json"

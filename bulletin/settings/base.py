@@ -193,7 +193,7 @@ BULLETIN_RESPAWN_FAILED_WORKERS = os.environ.get("BULLETIN_RESPAWN_FAILED_WORKER
 #: answer files, so that busy Django views (search, the admin) never take the workers' CPU (docs/serving.md).
 BULLETIN_DJANGO_PROCESSES = int(os.environ.get("BULLETIN_DJANGO_PROCESSES", "2"))
 #: The Django processes' niceness: under contention the kernel gives the file-serving workers the CPU first.
-BULLETIN_DJANGO_NICE = int(os.environ.get("BULLETIN_DJANGO_NICE", "10"))
+BULLETIN_DJANGO_NICE = int(os.environ.get("BULLETIN_DJANGO_NICE", "5"))
 
 STATIC_URL = "/static/"
 # Inside public/, so whatever serves the pages serves the (fingerprinted) static files too.

@@ -131,7 +131,7 @@ def niceness_and_session(pid):
 
 def test_django_runs_in_niced_processes_of_their_own_that_are_started_again_when_killed(site, tmp_path):
     """Files are answered by the workers at normal priority; Django (search, the admin) by two processes at
-    niceness 10 in a session of their own (their own scheduling group). Killed, they are started again, and a
+    niceness 5 in a session of their own (their own scheduling group). Killed, they are started again, and a
     request that came meanwhile waits in the socket's queue and is answered, not refused."""
     env, _ = site
     server = Server(env, tmp_path / "serve.log")
@@ -139,7 +139,7 @@ def test_django_runs_in_niced_processes_of_their_own_that_are_started_again_when
         main = server.process.pid
         assert len(django_processes(main)) == 2
         for pid in django_processes(main):
-            assert niceness_and_session(pid) == (10, pid)
+            assert niceness_and_session(pid) == (5, pid)
         for pid in workers(main):
             assert niceness_and_session(pid)[0] == 0
         assert request(server.port, "/search/?q=Kharkiv")[0] == 200
