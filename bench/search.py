@@ -61,6 +61,20 @@ def timed(fn, runs=RUNS):
     return times
 
 
+def database_cpu():
+    """CPU seconds so far of this connection's PostgreSQL backend (a local server, Linux /proc), else None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     # The index's rows, not the pages: bench/search_million.py adds rows for stories that exist only there.
     with connection.cursor() as cursor:
@@ -68,10 +82,18 @@ def main():
         stories = cursor.fetchone()[0]
     result = {"engine": connection.vendor, "stories": stories, "live_pages": StoryPage.objects.live().count()}
     if "--rebuild" in sys.argv:
-        started = time.monotonic()
+        load, started, cpu, server_cpu = os.getloadavg()[0], time.monotonic(), time.process_time(), database_cpu()
         indexed = index.rebuild()
         result["rebuild_seconds"] = round(time.monotonic() - started, 1)
-        print(f"rebuild: {indexed} stories in {result['rebuild_seconds']} s")
+        result["rebuild_cpu_seconds"] = round(time.process_time() - cpu, 1)
+        if server_cpu is not None:
+            result["rebuild_server_cpu_seconds"] = round(database_cpu() - server_cpu, 1)
+        result["rebuild_load_average"] = [round(load, 1), round(os.getloadavg()[0], 1)]
+        print(
+            f"rebuild: {indexed} stories in {result['rebuild_seconds']} s wall, CPU {result['rebuild_cpu_seconds']} s"
+            f" (this process) + {result.get('rebuild_server_cpu_seconds', 0)} s (the PostgreSQL backend),"
+            f" load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
+        )
     result["index_bytes"] = index.index_size()
     print(f"{connection.vendor}, {stories} stories in the index, index {result['index_bytes'] / 1e6:.0f} MB")
     from bulletin.publishing.render import collect_static_files

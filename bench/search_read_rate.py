@@ -9,7 +9,9 @@ Needs wrk. One `bulletin serve --workers 2` for both measurements; the rounds al
 so that the machine's load drifts over both alike. The searchers are one wrk with 20 connections, each asking
 /search/ for the bench's queries in turn (bench/search.py's list) as soon as its last answer came. If public/
 holds no story yet (a demo that was never built), one story is published first, which writes its files.
-Prints a Markdown table and writes JSON to bench/results/.
+Prints a Markdown table and writes JSON to bench/results/, with the CPU seconds that serve's workers (files) and
+its Django processes (searches) used in each measurement, read from /proc. `BULLETIN_DJANGO_NICE=0` in the
+environment runs the Django processes at the workers' priority, for comparison.
 """
 
 import argparse
@@ -75,6 +77,33 @@ def searchers_script(work):
     return script
 
 
+def cpu_seconds(server_pid):
+    """CPU seconds so far of `serve`'s workers and of its Django processes (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {"workers": 0.0, "django": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) != server_pid:
+            continue
+        kind = "workers" if b"spawn_main" in command else "django" if b"django_processes" in command else None
+        if kind:
+            used[kind] += (int(stat[11]) + int(stat[12])) / ticks  # utime, stime
+    return used
+
+
+def measured(server_pid, run):
+    """``run()``'s result with the CPU seconds serve's processes used meanwhile."""
+    before = cpu_seconds(server_pid)
+    result = run()
+    after = cpu_seconds(server_pid)
+    result["cpu_s"] = {kind: round(after[kind] - before[kind], 2) for kind in after}
+    return result
+
+
 def wrk(port, path, seconds, connections, script):
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(script)]
@@ -102,6 +131,7 @@ def main():
             check=True,
         )
         path = story_path(data_dir / "public")
+    start_load = os.getloadavg()[0]
     port = free_port()
     work = Path(tempfile.mkdtemp(prefix="bench-search-read-"))
     server = subprocess.Popen(
@@ -118,7 +148,7 @@ def main():
         wrk(port, path, 2, 10, WRK_SCRIPT)  # warm: the front's file cache, the app's first searches
         wrk(port, "/search/", 3, SEARCHERS, searchers)
         for _ in range(args.rounds):
-            runs["alone"].append(wrk(port, path, args.seconds, 10, WRK_SCRIPT))
+            runs["alone"].append(measured(server.pid, lambda: wrk(port, path, args.seconds, 10, WRK_SCRIPT)))
             # The searchers start first and run a little longer than the readers, so the file is read only
             # while all 20 are searching.
             background = subprocess.Popen(
@@ -128,7 +158,7 @@ def main():
                 text=True,
             )
             time.sleep(2)
-            runs["with searchers"].append(wrk(port, path, args.seconds, 10, WRK_SCRIPT))
+            runs["with searchers"].append(measured(server.pid, lambda: wrk(port, path, args.seconds, 10, WRK_SCRIPT)))
             runs["searchers"].append(json.loads(background.communicate()[0].strip().splitlines()[-1]))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -140,10 +170,14 @@ def main():
     loaded = statistics.median(r["rps"] for r in runs["with searchers"])
     searches = statistics.median(r["rps"] for r in runs["searchers"])
     errors = sum(r["non2xx3xx"] for rs in runs.values() for r in rs)
-    print(f"file {path}, {args.rounds} rounds of {args.seconds} s, load average {os.getloadavg()[0]:.1f}")
+    nice = os.environ.get("BULLETIN_DJANGO_NICE", "5")
+    print(f"file {path}, {args.rounds} rounds of {args.seconds} s, Django processes at niceness {nice}")
+    print(f"load average at the start {start_load:.1f}, at the end {os.getloadavg()[0]:.1f}")
 
     def rates(kind):
-        return ", ".join(format(r["rps"], ",.0f") for r in runs[kind])
+        return ", ".join(
+            "{:,.0f} (CPU s: workers {workers}, Django {django})".format(r["rps"], **r["cpu_s"]) for r in runs[kind]
+        )
 
     searched = ", ".join("{rps:.1f} (p50 {p50_ms} / p95 {p95_ms} ms)".format(**r) for r in runs["searchers"])
     print("| | requests/s (median) | runs |")
@@ -159,6 +193,8 @@ def main():
         "seconds": args.seconds,
         "runs": runs,
         "ratio": round(loaded / alone, 3),
+        "django_nice": os.environ.get("BULLETIN_DJANGO_NICE", "5"),
+        "load_average": os.getloadavg(),
     }
     out = ROOT / "bench" / "results" / "search-read-rate.json"
     out.parent.mkdir(exist_ok=True)

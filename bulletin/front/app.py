@@ -7,8 +7,8 @@ decides what to answer, in this order:
 2. GET or HEAD of a URL that is a file in public/ or the media folder: the file, from memory, whatever the query
    string (share links must never reach Django), except under the prefixes whose answers depend on the query
    (bulletin/web/dynamic_paths.py);
-3. anything else: Django (bulletin/asgi.py), in the same process; its sync views run in asgiref's thread, so the
-   event loop keeps answering files and streams while Django works.
+3. anything else: ``django``, an ASGI application: in `bulletin serve` the relay to the Django processes
+   (relay.py, django_processes.py), so that no view ever runs in the process that answers files.
 """
 
 import asyncio

@@ -1,8 +1,10 @@
-"""`bulletin serve`: one granian server whose workers run the front (bulletin/front/app.py).
+"""`bulletin serve`: one granian server whose workers run the front (bulletin/front/app.py), and the Django
+processes the workers relay the rest to (django_processes.py).
 
     clients ──► granian main process (this one: binds, supervises, runs the scheduler thread)
-                  └─ worker × N (spawned): hyper parses; the front answers files and /live/ from memory,
-                                            Django (same process, asgiref's thread) answers the rest
+                  ├─ worker × N (spawned): hyper parses; the front answers files and /live/ from memory,
+                  │                        and relays the rest over a unix socket to
+                  └─ Django process × M (niced): Django's ASGI application
 
 granian's Python API runs in this process rather than as a subprocess, so the tree has two levels, not three: the
 main process that the supervisor (systemd, a container runtime, a terminal) sees is the one that respawns the
@@ -20,6 +22,7 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server import Server
 
+from .django_processes import DjangoProcesses
 from .supervision import ensure_port_free, raise_open_files_limit
 
 TARGET = "bulletin.front.worker:create_app"
@@ -65,7 +68,15 @@ def run(host, port, workers, on_ready=None):
     os.environ["BULLETIN_SERVE_PID"] = str(os.getpid())  # each worker checks it still has this parent
     connections.close_all()
     multiprocessing.set_start_method("spawn", force=True)
+    django = DjangoProcesses(
+        settings.BULLETIN_DJANGO_PROCESSES, settings.BULLETIN_DJANGO_NICE, settings.BULLETIN_BACKLOG
+    )
+    os.environ["BULLETIN_DJANGO_SOCKET"] = django.path  # the workers relay there
     server = build_server(host, port, workers)
     if on_ready:
         server.on_startup(on_ready)
-    server.serve()
+    django.start()
+    try:
+        server.serve()
+    finally:
+        django.stop()  # after the workers, whose requests in flight it answers

@@ -8,18 +8,22 @@ import os
 
 
 def create_app():
-    """Tie this worker's life to `bulletin serve`, load Django, and build this process's front application."""
+    """Tie this worker's life to `bulletin serve`, load Django's settings and models (the front reads both; it
+    runs no view), and build this process's front application, which relays what is not a file to the Django
+    processes."""
     from .supervision import die_with_parent
 
     die_with_parent(os.environ.get("BULLETIN_SERVE_PID"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin.settings.dev")
+    import django
     from django.conf import settings
 
-    from bulletin.asgi import application as django
+    django.setup(set_prefix=False)
     from bulletin.live.hub import LiveHub
 
     from .app import Front
     from .files import FileCache
+    from .relay import DjangoRelay
 
     cache = FileCache(
         settings.BULLETIN_PUBLIC_DIR, settings.MEDIA_ROOT, max_bytes=settings.BULLETIN_FRONT_CACHE_MB * 1024 * 1024
@@ -27,7 +31,7 @@ def create_app():
     return Front(
         cache,
         LiveHub(),
-        django,
+        DjangoRelay(os.environ["BULLETIN_DJANGO_SOCKET"]),
         settings.BULLETIN_MAX_REQUEST_BYTES,
         redis_url=settings.REDIS_URL,
         heartbeat=settings.BULLETIN_LIVE_HEARTBEAT,

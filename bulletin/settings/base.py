@@ -191,6 +191,11 @@ BULLETIN_MAX_REQUEST_BYTES = int(os.environ.get("BULLETIN_MAX_REQUEST_BYTES", st
 BULLETIN_WORKERS_MAX_RSS_MB = int(os.environ.get("BULLETIN_WORKERS_MAX_RSS_MB", "0"))
 #: Start a worker that died again ("0": `serve` exits instead, for a supervisor that restarts it).
 BULLETIN_RESPAWN_FAILED_WORKERS = os.environ.get("BULLETIN_RESPAWN_FAILED_WORKERS", "1") != "0"
+#: Processes of `bulletin serve` that run Django (everything but files and /live/), apart from the workers that
+#: answer files, so that busy Django views (search, the admin) never take the workers' CPU (docs/serving.md).
+BULLETIN_DJANGO_PROCESSES = int(os.environ.get("BULLETIN_DJANGO_PROCESSES", "2"))
+#: The Django processes' niceness: under contention the kernel gives the file-serving workers the CPU first.
+BULLETIN_DJANGO_NICE = int(os.environ.get("BULLETIN_DJANGO_NICE", "5"))
 
 STATIC_URL = "/static/"
 # Inside public/, so whatever serves the pages serves the (fingerprinted) static files too.

@@ -1,5 +1,6 @@
 """The process tree of a real `bulletin serve`: workers respawn, die with the server, and a held port is refused."""
 
+import http.client
 import os
 import signal
 import subprocess
@@ -116,3 +117,41 @@ def test_killing_serve_takes_its_workers_along(site, tmp_path):
     again = Server(env, tmp_path / "again.log", port=server.port)
     again.stop()
     server.log.close()
+
+
+def django_processes(pid):
+    """The Django processes of `bulletin serve` ``pid`` (bulletin/front/django_processes.py)."""
+    return [child for child in children(pid) if b"django_processes" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+
+def niceness_and_session(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[16]), int(fields[3])  # stat fields 19 (nice) and 6 (session), counted after the name
+
+
+def test_django_runs_in_niced_processes_of_their_own_that_are_started_again_when_killed(site, tmp_path):
+    """Files are answered by the workers at normal priority; Django (search, the admin) by two processes at
+    niceness 5 in a session of their own (their own scheduling group). Killed, they are started again, and a
+    request that came meanwhile waits in the socket's queue and is answered, not refused."""
+    env, _ = site
+    server = Server(env, tmp_path / "serve.log")
+    try:
+        main = server.process.pid
+        assert len(django_processes(main)) == 2
+        for pid in django_processes(main):
+            assert niceness_and_session(pid) == (5, pid)
+        for pid in workers(main):
+            assert niceness_and_session(pid)[0] == 0
+        assert request(server.port, "/search/?q=Kharkiv")[0] == 200
+        killed = django_processes(main)
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        assert request(server.port, "/")[0] == 200  # a file: no Django process needed
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=90)
+        connection.request("GET", "/search/?q=Kharkiv")
+        assert connection.getresponse().status == 200  # answered once a new Django process has started
+        connection.close()
+        respawned = django_processes(main)
+        assert len(respawned) == 2 and not set(respawned) & set(killed)
+    finally:
+        server.stop()

@@ -213,6 +213,25 @@ def test_rebuild_gives_the_same_answers(db):
     assert story.pk in ids("ibex")
 
 
+def test_a_rebuild_leaves_the_everyday_settings_behind(db):
+    """A SQLite rebuild writes with FTS5's merging off and a 32 MB term buffer, on a larger page cache; after it,
+    publishes index as before: FTS5's defaults are back, and so is the connection's page cache."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 settings: SQLite only (PostgreSQL's rebuild is covered by the test above)")
+    publish_story("Rebuilt tapir story")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        index.rebuild()
+        cursor.execute("SELECT k, v FROM search_story_fts_config WHERE k IN ('automerge', 'hashsize')")
+        assert dict(cursor.fetchall()) == {"automerge": index.FTS5_AUTOMERGE, "hashsize": index.FTS5_HASHSIZE}
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == cache_size
+    assert ids("tapir")
+
+
 def test_index_rows_commit_or_roll_back_with_the_publish(db):
     """The index is written in the publishing transaction: a publish that does not commit (a crash, kill -9)
     leaves no row behind, so after a restart search agrees with what is published."""
