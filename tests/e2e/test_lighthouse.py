@@ -1,9 +1,26 @@
 """Lighthouse (pinned in package.json), mobile preset, run against the real `bulletin serve` with Debian's Chromium,
 offline (docs/development.md): the News Feed, a story, a section and search score at least 0.95 in each of its four
-categories, and SEO 1.0."""
+categories, and SEO 1.0.
 
+The performance score comes from Lighthouse's simulated throttling (Lantern): it multiplies the CPU time it observed
+in the browser by a slowdown (4× in the mobile preset) to estimate a mid-tier phone, and single runs on the shared,
+busy test machine scored the same page differently from run to run. Two practices Lighthouse documents make it a
+measurement again, without lowering the floor of 0.95:
+
+- the slowdown is calibrated to the machine (docs/throttling.md, "Calibrating the CPU slowdown"): chosen from the
+  benchmarkIndex every report records, by the points of the calculator that page links; the median benchmarkIndex
+  of the module's runs so far sets the next run's slowdown (the first uses Lighthouse's default, 4×), since one
+  benchmark of half a second swings from 600 to 2,100 with the machine's load;
+- each category of each page is judged on its median score over MEDIAN_RUNS runs (docs/variability.md: "use
+  aggregate values like the median ... instead of single test results"). Lighthouse's own computeMedianRun was
+  not enough: it picks a run by its first paint and time to interactive, and the noise here is in Total Blocking
+  Time (one run of the search page measured 360 ms where the two others measured 20 and 50).
+"""
+
+import itertools
 import json
 import os
+import statistics
 import subprocess
 
 import pytest
@@ -14,16 +31,59 @@ pytestmark = pytest.mark.e2e
 
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
 
+#: (benchmarkIndex, CPU slowdown) points of the calculator Lighthouse's docs/throttling.md links
+#: (lighthouse-cpu-throttling-calculator.vercel.app) for a mid-tier phone as the target: linear between them, and
+#: beyond the last with the last slope. Below the first the machine is too slow to emulate that phone at all.
+SLOWDOWN_POINTS = ((150, 1.0), (800, 2.0), (1300, 3.0), (1533, 4.0), (2000, 6.0))
+#: Runs of each page; each category's median score is judged (docs/variability.md).
+MEDIAN_RUNS = 3
+
+
+def slowdown_for(benchmark_index):
+    """The CPU slowdown multiplier for a machine of ``benchmark_index`` (None: too slow to emulate the phone)."""
+    if benchmark_index < SLOWDOWN_POINTS[0][0]:
+        return None
+    segments = list(itertools.pairwise(SLOWDOWN_POINTS))
+    (low, low_slowdown), (high, high_slowdown) = next(
+        (segment for segment in segments if benchmark_index <= segment[1][0]), segments[-1]
+    )
+    return low_slowdown + (benchmark_index - low) * (high_slowdown - low_slowdown) / (high - low)
+
+
+def test_slowdown_follows_the_calculators_points():
+    assert [slowdown_for(index) for index, _ in SLOWDOWN_POINTS] == [slowdown for _, slowdown in SLOWDOWN_POINTS]
+    assert slowdown_for(1050) == 2.5 and slowdown_for(2467) == pytest.approx(8.0) and slowdown_for(100) is None
+
 
 @pytest.fixture(scope="module")
 def lighthouse(server, tmp_path_factory):
-    """lighthouse(path) -> the JSON report of a run of all four categories on the server's page at ``path``."""
+    """lighthouse(path) -> the JSON reports of MEDIAN_RUNS runs of all four categories on the server's page at
+    ``path``, each with the CPU slowdown calibrated from the benchmarkIndex measured so far (module docstring)."""
     if not LIGHTHOUSE.exists():
         pytest.fail(f"{LIGHTHOUSE} is missing: run `npm ci` (make node_modules/.installed)")
     folder = tmp_path_factory.mktemp("lighthouse")
+    benchmarks = []
 
     def run(path):
-        report = folder / f"{path.strip('/').replace('/', '_').replace('?', '_') or 'home'}.json"
+        reports = []
+        for _ in range(MEDIAN_RUNS):
+            slowdown = round(slowdown_for(statistics.median(benchmarks)), 2) if benchmarks else 4.0
+            report = run_once(path, slowdown, folder / f"{len(benchmarks)}.json")
+            assert report.get("runtimeError") is None, report["runtimeError"]
+            assert report["configSettings"]["throttling"]["cpuSlowdownMultiplier"] == slowdown
+            benchmarks.append(report["environment"]["benchmarkIndex"])
+            assert slowdown_for(statistics.median(benchmarks)), f"this machine is too slow to emulate: {benchmarks}"
+            reports.append(report)
+        runs = [
+            f"benchmarkIndex {r['environment']['benchmarkIndex']:.0f}, "
+            f"{r['configSettings']['throttling']['cpuSlowdownMultiplier']}×, "
+            f"performance {r['categories']['performance']['score']}"
+            for r in reports
+        ]
+        print(f"lighthouse {path}: {'; '.join(runs)}")
+        return reports
+
+    def run_once(path, slowdown, report):
         profile = tmp_path_factory.mktemp("chromium-profile")
         flags = " ".join(["--headless", *CHROMIUM_ARGS, f"--user-data-dir={profile}"])
         done = subprocess.run(
@@ -35,6 +95,7 @@ def lighthouse(server, tmp_path_factory):
                 "--output=json",
                 f"--output-path={report}",
                 f"--chrome-flags={flags}",
+                f"--throttling.cpuSlowdownMultiplier={slowdown}",
             ],
             env={**os.environ, "CHROME_PATH": CHROMIUM},
             cwd=REPO,
@@ -65,20 +126,25 @@ def _failing(report, category):
 @pytest.mark.parametrize("page_type", ["news-feed", "story", "section", "search"])
 def test_mobile_scores(lighthouse, page_paths, page_type):
     path = "/search/?q=kyiv" if page_type == "search" else page_paths[page_type]
-    report = lighthouse(path)
-    assert report.get("runtimeError") is None, report["runtimeError"]
-    assert report["configSettings"]["formFactor"] == "mobile"
+    reports = lighthouse(path)
     excluded = set()
-    if page_type == "search":
-        # Search results ask not to be indexed (robots noindex, docs/search.md), as search engines ask of sites;
-        # Lighthouse counts that against SEO. Only that audit is left out of the score, and only for that reason.
-        crawlable = report["audits"]["is-crawlable"]
-        assert crawlable["score"] == 0 and "noindex" in json.dumps(crawlable["details"]), crawlable
-        excluded.add("is-crawlable")
-    scores = {name: _score(report["categories"][name], report, excluded) for name in CATEGORIES}
-    low = {name: _failing(report, report["categories"][name]) for name, score in scores.items() if score < FLOOR}
-    assert not low, f"{path}: {scores}; failing audits: {low}"
-    assert scores["seo"] == 1, f"SEO on {path}: {_failing(report, report['categories']['seo'])}"
+    for report in reports:
+        assert report["configSettings"]["formFactor"] == "mobile"
+        if page_type == "search":
+            # Search results ask not to be indexed (robots noindex, docs/search.md), as search engines ask of
+            # sites; Lighthouse counts that against SEO. Only that audit is left out of the score, for that reason.
+            crawlable = report["audits"]["is-crawlable"]
+            assert crawlable["score"] == 0 and "noindex" in json.dumps(crawlable["details"]), crawlable
+            excluded.add("is-crawlable")
+    runs = [{name: _score(report["categories"][name], report, excluded) for name in CATEGORIES} for report in reports]
+    scores = {name: statistics.median(run[name] for run in runs) for name in CATEGORIES}
+    low = {
+        name: [_failing(report, report["categories"][name]) for report in reports]
+        for name, score in scores.items()
+        if score < FLOOR
+    }
+    assert not low, f"{path}: medians {scores} of {runs}; failing audits: {low}"
+    assert scores["seo"] == 1, f"SEO on {path}: {[_failing(r, r['categories']['seo']) for r in reports]}"
 
 
 def _score(category, report, excluded):
