@@ -52,10 +52,11 @@ import time
 from django.db import transaction
 from bulletin.liveblogs import composer
 from bulletin.liveblogs.models import LiveBlogPage
+from wagtail.rich_text import RichText
 blog = LiveBlogPage.objects.get(pk={blog_id})
 with transaction.atomic():
     transaction.on_commit(lambda: print("COMMITTED", time.time(), flush=True))  # first callback: the commit itself
-    composer.add_entry(blog, {{"text": {text!r}}}, user=None)
+    composer.add_entry(blog, {{"body": [("paragraph", RichText({text!r}))]}}, user=None)
 """
 
 
@@ -125,7 +126,11 @@ class Reader:
 
 
 async def publish(env, title, slug, blog_id=None):
-    script = POST_ENTRY.format(blog_id=blog_id, text=title + ".") if blog_id else PUBLISH.format(title=title, slug=slug)
+    script = (
+        POST_ENTRY.format(blog_id=blog_id, text=f"<p>{title}.</p>")
+        if blog_id
+        else PUBLISH.format(title=title, slug=slug)
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
