@@ -14,7 +14,10 @@ The script starts `bulletin serve` (2 granian workers), holds the readers itself
 each, a separate process from the server), and publishes from a third process (`bulletin manage shell`) that
 prints the moment its transaction committed. Latency = the moment a reader's socket delivered the event minus
 that moment (one machine, one clock). Memory = growth of the workers' resident memory (/proc) while the
-readers are connected, divided by the readers. Prints a Markdown table; writes JSON to bench/results/.
+readers are connected, divided by the readers. Each round is split in two with the mtime of the polling file the
+fronts read the event from (public/live/latest.json, or the blog's): commit → file (the publishing process) and
+file → reader (the fronts noticing it and the hub's fan-out). Prints a Markdown table with the medians of the rounds;
+writes JSON (every round, the load average) to bench/results/.
 """
 
 import argparse
@@ -52,10 +55,11 @@ import time
 from django.db import transaction
 from bulletin.liveblogs import composer
 from bulletin.liveblogs.models import LiveBlogPage
+from wagtail.rich_text import RichText
 blog = LiveBlogPage.objects.get(pk={blog_id})
 with transaction.atomic():
     transaction.on_commit(lambda: print("COMMITTED", time.time(), flush=True))  # first callback: the commit itself
-    composer.add_entry(blog, {{"text": {text!r}}}, user=None)
+    composer.add_entry(blog, {{"body": [("paragraph", RichText({text!r}))]}}, user=None)
 """
 
 
@@ -125,7 +129,11 @@ class Reader:
 
 
 async def publish(env, title, slug, blog_id=None):
-    script = POST_ENTRY.format(blog_id=blog_id, text=title + ".") if blog_id else PUBLISH.format(title=title, slug=slug)
+    script = (
+        POST_ENTRY.format(blog_id=blog_id, text=f"<p>{title}.</p>")
+        if blog_id
+        else PUBLISH.format(title=title, slug=slug)
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -169,6 +177,8 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id, blog_id
     # A story's headline is a JSON string of its own; an entry's text is inside its HTML, ended by its full stop.
     markers = [(f"{title}." if blog_id else json.dumps(title)).encode() for title in titles]
     listeners = [asyncio.ensure_future(r.listen(markers)) for r in connected]
+    public = Path(env.get("BULLETIN_PUBLIC_DIR") or Path(env["BULLETIN_DATA_DIR"]) / "public") / "live"
+    events_file = public / (f"liveblog-{blog_id}.json" if blog_id else "latest.json")
     rounds_out = []
     for number, title in enumerate(titles):
         committed = await publish(env, title, f"fan-out-{run_id}-{readers_count}-{number}", blog_id)
@@ -176,12 +186,21 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id, blog_id
         while time.monotonic() < deadline and any(number not in r.arrivals for r in connected):
             await asyncio.sleep(0.05)
         latencies = sorted(r.arrivals[number] - committed for r in connected if number in r.arrivals)
+        # The polling file the fronts read the event from, written by the publishing process (its mtime): splits
+        # the latency into publishing (commit → file) and fan-out (file → every reader).
+        written = (events_file.stat().st_mtime - committed) if events_file.exists() else None
         rounds_out.append(
             {
                 "received": len(latencies),
                 "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
                 "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
                 "max_ms": 1000 * latencies[-1] if latencies else None,
+                "commit_to_file_ms": round(1000 * written, 1) if written is not None else None,
+                "file_to_reader_p99_ms": (
+                    round(1000 * (latencies[int(0.99 * (len(latencies) - 1))] - written), 1)
+                    if latencies and written is not None
+                    else None
+                ),
             }
         )
         await asyncio.sleep(1)
@@ -243,7 +262,9 @@ def main():
     except (ValueError, PermissionError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    load_before = os.getloadavg()
     result = uvloop.run(main_async(args))
+    result["load_before"], result["load_after"] = load_before, os.getloadavg()
     result["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -253,17 +274,23 @@ def main():
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"live_fanout-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(result, indent=1))
-    print("| readers | connected | p50 | p99 | max | front memory per reader | connection errors |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| readers | connected | p50 | p99 | max | commit → file | file → reader p99 | front memory per reader "
+        "| connection errors |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for size in result["sizes"]:
         done = [r for r in size["rounds"] if r["p50_ms"] is not None]
         p50 = statistics.median(r["p50_ms"] for r in done) if done else float("nan")
         p99 = statistics.median(r["p99_ms"] for r in done) if done else float("nan")
         worst = max((r["max_ms"] for r in done), default=float("nan"))
+        split = [r for r in done if r["commit_to_file_ms"] is not None]
+        to_file = statistics.median(r["commit_to_file_ms"] for r in split) if split else float("nan")
+        fan_out = statistics.median(r["file_to_reader_p99_ms"] for r in split) if split else float("nan")
         memory = f"{size['kib_per_reader']:.1f} KiB" if size["kib_per_reader"] is not None else "–"
         print(
             f"| {size['readers']:,} | {size['connected']:,} | {p50:.0f} ms | {p99:.0f} ms | {worst:.0f} ms | "
-            f"{memory} | {'; '.join(size['connect_errors'])} |"
+            f"{to_file:.0f} ms | {fan_out:.0f} ms | {memory} | {'; '.join(size['connect_errors'])} |"
         )
 
 

@@ -83,7 +83,7 @@ class KeyDevelopmentsForm(forms.ModelForm):
 def initial_for(entry):
     """The composer's fields for editing ``entry``, or for a new one (``entry`` None: one empty paragraph)."""
     if entry is None:
-        return {"body": [("paragraph", RichText(""))]}
+        return {"body": StreamValue(LiveBlogEntry._meta.get_field("body").stream_block, [("paragraph", RichText(""))])}
     return {
         "headline": entry.headline,
         "body": entry.body,

@@ -73,6 +73,17 @@ def blog(browser, server):
         desk.context.close()
 
 
+def write(desk, text):
+    """Type ``text`` into the composer's first paragraph (Wagtail's Draftail editor), replacing what it holds, and
+    wait until Draftail has saved it into the form (it does so a quarter of a second after the last key)."""
+    editor = desk.locator("[data-composer] [contenteditable=true]").first
+    editor.click()
+    expect(editor).to_be_focused()
+    desk.keyboard.press("ControlOrMeta+a")
+    desk.keyboard.type(text)
+    expect(desk.locator("[data-composer] input[name='body-0-value']")).to_have_value(re.compile(re.escape(text)))
+
+
 def submit(desk):
     with desk.expect_response(lambda r: r.request.method == "POST") as answer:
         desk.click("[data-composer] button[type=submit]")
@@ -90,8 +101,8 @@ def test_two_editors_post_and_an_open_page_follows(blog, new_page):
     expect(reader.locator("[data-live-ready]")).to_have_count(1)
     for desk in (first, second):
         desk.goto(f"/admin/live-blogs/{blog_id}/")
-    first.fill("[data-composer] textarea[name=text]", "From the first editor.")
-    second.fill("[data-composer] textarea[name=text]", "From the second editor.")
+    write(first, "From the first editor.")
+    write(second, "From the second editor.")
     assert submit(first).status == 302 and submit(second).status == 302
     expect(entries(reader).nth(0)).to_contain_text("From the second editor.", timeout=ARRIVAL)
     expect(entries(reader).nth(1)).to_contain_text("From the first editor.", timeout=ARRIVAL)
@@ -101,7 +112,7 @@ def test_two_editors_post_and_an_open_page_follows(blog, new_page):
     # An edit: "Updated" on the open page. A deletion: gone from it.
     first.goto(f"/admin/live-blogs/{blog_id}/")
     first.locator("[data-entry]").first.get_by_role("link", name="Edit").click()
-    first.fill("[data-composer] textarea[name=text]", "From the second editor, corrected.")
+    write(first, "From the second editor, corrected.")
     assert submit(first).status == 302
     top = entries(reader).nth(0)
     expect(top).to_contain_text("corrected", timeout=ARRIVAL)
@@ -114,6 +125,39 @@ def test_two_editors_post_and_an_open_page_follows(blog, new_page):
     assert reader.problems == []
 
 
+def test_an_entry_of_the_storys_blocks_and_a_bad_block_loses_nothing(blog, new_page):
+    blog_id, _, (desk, _) = blog
+    problems = []
+    desk.on("pageerror", lambda error: problems.append(str(error)))
+    reader = new_page()
+    reader.goto(URL)
+    expect(reader.locator("[data-live-ready]")).to_have_count(1)
+    desk.goto(f"/admin/live-blogs/{blog_id}/")
+    write(desk, "The mayor spoke at noon.")
+    desk.locator("[data-composer] .c-sf-add-button").last.click()
+    desk.get_by_role("option", name="Quote").click()
+    desk.locator("[data-composer] textarea[name$='-value-text']").fill("We will rebuild.")
+    desk.locator("[data-composer] .c-sf-add-button").last.click()
+    desk.get_by_role("option", name="Embed").click()
+    desk.locator("[data-composer] input[name$='-value'][type=url]").fill("https://example.org/not-a-provider")
+
+    # An embed from no supported provider: the error is on that block, and every block keeps what was typed.
+    assert submit(desk).status == 200
+    expect(desk.locator("[data-composer]")).to_contain_text("this address is none of them")
+    expect(desk.locator("[data-composer] [contenteditable=true]").first).to_contain_text("The mayor spoke at noon.")
+    expect(desk.locator("[data-composer] textarea[name$='-value-text']")).to_have_value("We will rebuild.")
+    embed = desk.locator("[data-composer] input[name$='-value'][type=url]")
+    expect(embed).to_have_value("https://example.org/not-a-provider")
+
+    # Without the embed, the entry posts and reaches the open page with its quote.
+    embed.locator("xpath=ancestor::*[@data-streamfield-child][1]").get_by_role("button", name="Delete").click()
+    assert submit(desk).status == 302
+    posted = entries(reader).nth(0)
+    expect(posted).to_contain_text("The mayor spoke at noon.", timeout=ARRIVAL)
+    expect(posted.locator("blockquote")).to_contain_text("We will rebuild.")
+    assert problems == [] and reader.problems == []
+
+
 def test_a_scrolled_reader_gets_a_button_and_is_not_moved(blog, new_page):
     blog_id, _, (desk, _) = blog
     reader = new_page(viewport={"width": 390, "height": 600})
@@ -124,8 +168,8 @@ def test_a_scrolled_reader_gets_a_button_and_is_not_moved(blog, new_page):
     in_view = entries(reader).nth(6)
     top_before = in_view.bounding_box()["y"]
     desk.goto(f"/admin/live-blogs/{blog_id}/")
-    desk.fill("[data-composer] textarea[name=text]", "While the reader was reading.")
-    submit(desk)
+    write(desk, "While the reader was reading.")
+    assert submit(desk).status == 302
     button = reader.locator(".live-button")
     expect(button).to_have_text("1 new update", timeout=ARRIVAL)
     assert reader.evaluate("window.scrollY") == scrolled

@@ -34,6 +34,8 @@ def errors(response):
 
 def test_an_editor_posts_edits_and_deletes_an_entry(blog, client_for):
     editor = client_for(roles.EDITORS)
+    # A new entry's body opens with one paragraph to type into.
+    assert json.loads(body_in_form(editor.get(composer_url(blog))))[0][0]["type"] == "paragraph"
     response = editor.post(
         composer_url(blog), entry_data("post", ("paragraph", "Sirens across the country."), is_key="on")
     )
