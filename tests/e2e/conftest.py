@@ -302,18 +302,23 @@ def page_paths(server, stories):
     }
 
 
-#: The URL field of each Embed block in the story form (a link card's URL field is named body-N-value-url).
-EMBED_URL_INPUTS = 'input[type=url][name^="body-"][name$="-value"]'
+# --- Blocks added to a story in the admin (tests/e2e/test_desk.py, test_embeds.py) -------------------------------
+
+
+def added(locator, action):
+    """The element that ``action`` adds to ``locator``'s matches, once it is there: Wagtail inserts a new block
+    after the click that asks for it returns, so under load ``.last`` could still be the previous block's (the
+    embed's address went into a link card's URL field: "not both" and "This field is required")."""
+    from playwright.sync_api import expect
+
+    count = locator.count()
+    action()
+    expect(locator).to_have_count(count + 1)
+    return locator.last
 
 
 def add_embed(page, url):
-    """Add an Embed block at the end of the story body and paste ``url`` into it. Waits for the new block's field:
-    on a busy machine the previous block's field would otherwise still be the last one and get the URL."""
-    from playwright.sync_api import expect
-
-    fields = page.locator(EMBED_URL_INPUTS)
-    before = fields.count()
+    """An Embed block with ``url``, a post the local provider servers answer for (tests/embeds/provider_servers.py)."""
     page.locator("button.c-sf-add-button").last.click()
-    page.get_by_role("option", name="Embed").click()
-    expect(fields).to_have_count(before + 1)
-    fields.nth(before).fill(url)
+    urls = page.locator('input[type=url][name^="body-"]')
+    added(urls, lambda: page.get_by_role("option", name="Embed").click()).fill(url)

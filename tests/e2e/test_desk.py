@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from .conftest import REPO, add_embed
+from .conftest import REPO, add_embed, added
 
 pytestmark = pytest.mark.e2e
 
@@ -332,8 +332,8 @@ def a_png(color):
 
 def add_paragraph(page, text):
     page.locator("#panel-child-content-body-section").get_by_role("button", name="Insert a block").last.click()
-    page.get_by_role("option", name="Paragraph").click()
-    editor = page.locator("#panel-child-content-body-section .public-DraftEditor-content").last
+    editors = page.locator("#panel-child-content-body-section .public-DraftEditor-content")
+    editor = added(editors, lambda: page.get_by_role("option", name="Paragraph").click())
     editor.click()
     page.keyboard.type(text)
 
@@ -341,8 +341,8 @@ def add_paragraph(page, text):
 def add_link_card_to_story(page, search_word):
     """A link card to another story, found with the page chooser's search (the admin search index)."""
     page.locator("#panel-child-content-body-section").get_by_role("button", name="Insert a block").last.click()
-    page.get_by_role("option", name="Link card").click()
-    page.locator("#panel-child-content-body-section").get_by_role("button", name="Choose a page").last.click()
+    choosers = page.locator("#panel-child-content-body-section").get_by_role("button", name="Choose a page")
+    added(choosers, lambda: page.get_by_role("option", name="Link card").click()).click()
     modal = page.locator(".modal-content")
     modal.get_by_role("textbox").first.fill(search_word)
     result = modal.locator("a[data-chooser-modal-choice], a.choose-page").first
