@@ -304,9 +304,6 @@ def page_paths(server, stories):
 
 # --- Blocks added to a story in the admin (tests/e2e/test_desk.py, test_embeds.py) -------------------------------
 
-#: The URL field of each Embed block in the story form (a link card's URL field is named body-N-value-url).
-EMBED_URL_INPUTS = 'input[type=url][name^="body-"][name$="-value"]'
-
 
 def added(locator, action):
     """The element that ``action`` adds to ``locator``'s matches, once it is there: Wagtail inserts a new block
@@ -321,8 +318,7 @@ def added(locator, action):
 
 
 def add_embed(page, url):
-    """Add an Embed block at the end of the story body and paste ``url`` into it (a post the local provider
-    servers answer for, tests/embeds/provider_servers.py)."""
+    """An Embed block with ``url``, a post the local provider servers answer for (tests/embeds/provider_servers.py)."""
     page.locator("button.c-sf-add-button").last.click()
-    fields = page.locator(EMBED_URL_INPUTS)
-    added(fields, lambda: page.get_by_role("option", name="Embed").click()).fill(url)
+    urls = page.locator('input[type=url][name^="body-"]')
+    added(urls, lambda: page.get_by_role("option", name="Embed").click()).fill(url)

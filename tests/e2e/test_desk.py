@@ -73,10 +73,16 @@ def signed_in(browser, server, desk_users):
         page.context.close()
 
 
-def screenshot(page, name, take):
+def screenshot(page, name, take, height=None):
+    """Save docs/screenshots/NAME.png; ``height``: that tall a window for the picture (the admin scrolls inside
+    its own panes, so a full-page screenshot would show no more)."""
     if take:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        size = page.viewport_size
+        if height:
+            page.set_viewport_size({"width": size["width"], "height": height})
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        page.set_viewport_size(size)
 
 
 def reader_sees(server, path, *texts, status=200, timeout=20):
@@ -417,6 +423,7 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
     page.select_option("#id_section", label="Society")
     existing_tag = pick_existing_tag(page, "Kyi")
     add_new_tag(page, tag)
+    page.locator("#id_title").scroll_into_view_if_needed()  # the form's top: headline, summary, feature image
     screenshot(page, "story-form", shots)
     publish(page)
     expect_message(page, "published")
@@ -478,7 +485,8 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
     expect(dialog).to_contain_text("Time zone: Europe/Kyiv")
     go_live = dialog.locator("#id_go_live_at")
     go_live.fill(_tomorrow())
-    go_live.click()  # opens the date picker, which once covered the dialog's Save button
+    dialog.get_by_role("heading", name="Set publishing schedule").click()  # away from the field: its picker closes
+    go_live.click()  # opens the date picker again, which once covered the dialog's Save button
     picker = page.locator(".xdsoft_datetimepicker:visible")
     expect(picker).to_be_visible()
     save = dialog.get_by_role("button", name="Save schedule")
@@ -596,7 +604,7 @@ def quick_post(page, server, role, token, byline, shots):
     page.fill("#id_image_alt", f"Searchlights over the Kyiv skyline {token}")
     page.fill("#id_image_caption", f"Kyiv at night ({token}).")
     page.fill("#id_image_credit", "Desk Photographer / Bulletin")
-    screenshot(page, "quick-post-390", shots)
+    screenshot(page, "quick-post-390", shots, height=1900)
     page.get_by_role("button", name="Publish now").click()
     expect_message(page, "Published")
     slug = re.sub(r"[^a-z0-9]+", "-", headline.lower()).strip("-")

@@ -11,7 +11,9 @@
 //    autosave begins (w-autosave:save is cancelable).
 // 2. Until the story has its headline and section (fields a draft cannot be saved without), every autosave
 //    fails and Wagtail shows "Autosave is paused – There are validation errors", for example as soon as an
-//    image is picked on an empty form. So a new story is not autosaved until both are filled in.
+//    image is picked on an empty form. So a new story is not autosaved until both are filled in, and its slug:
+//    the slug follows the headline a moment after each keystroke, and an autosave taken in between (headline
+//    "Race ", slug still empty) failed the same way.
 (() => {
   const form = document.querySelector("form[data-edit-form]");
   if (!form) return;
@@ -20,7 +22,7 @@
 
   const isNewStory = () => /\/pages\/add\//.test(form.action);
   const hasRequiredFields = () =>
-    ["title", "section"].every((name) => !form.elements[name] || form.elements[name].value.trim() !== "");
+    ["title", "slug", "section"].every((name) => !form.elements[name] || form.elements[name].value.trim() !== "");
 
   form.addEventListener("w-autosave:save", (event) => {
     if (submitting || (isNewStory() && !hasRequiredFields())) {
