@@ -16,7 +16,8 @@ prints the moment its transaction committed. Latency = the moment a reader's soc
 that moment (one machine, one clock). Memory = growth of the workers' resident memory (/proc) while the
 readers are connected, divided by the readers. Each round is split in two with the mtime of the polling file the
 fronts read the event from (public/live/latest.json, or the blog's): commit → file (the publishing process) and
-file → reader (the fronts noticing it and the hub's fan-out). Prints a Markdown table with the medians of the rounds;
+file → reader (the fronts noticing it and the hub's fan-out); and the CPU the fronts spent in the round (/proc),
+which the machine's load does not stretch. Prints a Markdown table with the medians of the rounds;
 writes JSON (every round, the load average) to bench/results/.
 """
 
@@ -81,6 +82,12 @@ def rss_kib(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_ms(pid):
+    """CPU time (user + system) of process ``pid`` so far, in milliseconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def front_pids(server_pid):
@@ -181,6 +188,7 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id, blog_id
     events_file = public / (f"liveblog-{blog_id}.json" if blog_id else "latest.json")
     rounds_out = []
     for number, title in enumerate(titles):
+        fronts_cpu = sum(cpu_ms(pid) for pid in fronts)
         committed = await publish(env, title, f"fan-out-{run_id}-{readers_count}-{number}", blog_id)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and any(number not in r.arrivals for r in connected):
@@ -189,12 +197,15 @@ async def run_size(port, server_pid, env, readers_count, rounds, run_id, blog_id
         # The polling file the fronts read the event from, written by the publishing process (its mtime): splits
         # the latency into publishing (commit → file) and fan-out (file → every reader).
         written = (events_file.stat().st_mtime - committed) if events_file.exists() else None
+        # The fronts' CPU for the round: sending one event to every reader (and their heartbeats, if one fell due).
+        fronts_cpu = sum(cpu_ms(pid) for pid in fronts) - fronts_cpu
         rounds_out.append(
             {
                 "received": len(latencies),
                 "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
                 "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
                 "max_ms": 1000 * latencies[-1] if latencies else None,
+                "fronts_cpu_ms": round(fronts_cpu),
                 "commit_to_file_ms": round(1000 * written, 1) if written is not None else None,
                 "file_to_reader_p99_ms": (
                     round(1000 * (latencies[int(0.99 * (len(latencies) - 1))] - written), 1)
@@ -275,10 +286,10 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"live_fanout-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(result, indent=1))
     print(
-        "| readers | connected | p50 | p99 | max | commit → file | file → reader p99 | front memory per reader "
-        "| connection errors |"
+        "| readers | connected | p50 | p99 | max | commit → file | file → reader p99 | fronts' CPU per event "
+        "| front memory per reader | connection errors |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for size in result["sizes"]:
         done = [r for r in size["rounds"] if r["p50_ms"] is not None]
         p50 = statistics.median(r["p50_ms"] for r in done) if done else float("nan")
@@ -287,10 +298,11 @@ def main():
         split = [r for r in done if r["commit_to_file_ms"] is not None]
         to_file = statistics.median(r["commit_to_file_ms"] for r in split) if split else float("nan")
         fan_out = statistics.median(r["file_to_reader_p99_ms"] for r in split) if split else float("nan")
+        cpu = statistics.median(r["fronts_cpu_ms"] for r in done) if done else float("nan")
         memory = f"{size['kib_per_reader']:.1f} KiB" if size["kib_per_reader"] is not None else "–"
         print(
             f"| {size['readers']:,} | {size['connected']:,} | {p50:.0f} ms | {p99:.0f} ms | {worst:.0f} ms | "
-            f"{to_file:.0f} ms | {fan_out:.0f} ms | {memory} | {'; '.join(size['connect_errors'])} |"
+            f"{to_file:.0f} ms | {fan_out:.0f} ms | {cpu:.0f} ms | {memory} | {'; '.join(size['connect_errors'])} |"
         )
 
 

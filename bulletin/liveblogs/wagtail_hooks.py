@@ -1,8 +1,10 @@
+from django.db.models import Q
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.widgets import Button, ListingButton
 
 from bulletin.publishing.plan import COLLECTION, FEED, LIVE, SITE_URLS_HOOK, SiteURL
+from bulletin.syndication.sitemaps import NEWS_SITEMAP_HOOK
 
 from . import publishing
 from .models import LiveBlogPage
@@ -41,3 +43,10 @@ def live_blog_urls():
         urls += [SiteURL(url, FEED) for url in publishing.feed_urls(blog)]
         urls.append(SiteURL(publishing.topic_file(blog), LIVE))
     return urls
+
+
+@hooks.register(NEWS_SITEMAP_HOOK)
+def live_blogs_are_news_while_live():
+    """A live blog is news while it is live, however long ago it started; once paused or ended, its age counts as
+    any story's."""
+    return Q(liveblogpage__status=LiveBlogPage.LIVE)

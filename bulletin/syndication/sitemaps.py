@@ -9,9 +9,11 @@ writes them out.
 import datetime
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
+from wagtail import hooks
 
 from bulletin.newsroom import collection_kinds
 from bulletin.newsroom.models import StoryPage
@@ -85,11 +87,20 @@ class CollectionSitemap(Sitemap):
         return iri_to_uri(self.kind.url(collection))
 
 
+#: A Wagtail hook: each function returns a Q of stories that are news whatever their age (a live blog while it is
+#: live, liveblogs/wagtail_hooks.py). They are listed with the stories of the last 48 hours.
+NEWS_SITEMAP_HOOK = "bulletin_news_sitemap_stories"
+
+
 def news_stories(now):
-    """Stories for the Google News sitemap at ``now``: first published in the last 48 hours, newest first."""
+    """Stories for the Google News sitemap at ``now``: first published in the last 48 hours, or news still by a
+    NEWS_SITEMAP_HOOK; newest first."""
+    listed = Q(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE)
+    for still_news in hooks.get_hooks(NEWS_SITEMAP_HOOK):
+        listed |= still_news()
     return list(
         StoryPage.objects.live()
-        .filter(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE, first_published_at__lte=now)
+        .filter(listed, first_published_at__lte=now)
         .order_by("-first_published_at", "-pk")
         .values_list(*NEWS_ROW, named=True)[:NEWS_SITEMAP_MAX_STORIES]
     )

@@ -37,6 +37,16 @@ Sequence.objects.update_or_create(name=f"liveblog:{{blog.pk}}", defaults={{"last
 blog.save_revision().publish()  # renders the head and pages with the entries written in bulk
 print(blog.pk, LiveBlogEntry.objects.get(blog=blog, position=1).pk)
 """
+TWO_ENTRIES = """
+from django.db import transaction
+from wagtail.rich_text import RichText
+from bulletin.liveblogs import composer
+from bulletin.liveblogs.models import LiveBlogPage
+blog = LiveBlogPage.objects.get(slug="browser-live-blog")
+with transaction.atomic():  # one commit: both events reach the polling file together, a burst
+    for text in ("Polled first.", "Polled second."):
+        composer.add_entry(blog, {"body": [("paragraph", RichText(f"<p>{text}</p>"))]}, user=None)
+"""
 END_BLOG = """
 from bulletin.liveblogs.models import LiveBlogPage
 blog = LiveBlogPage.objects.get(slug="browser-live-blog")
@@ -201,6 +211,24 @@ def test_no_axe_violations_on_a_live_blog(blog, new_page, width):
     page = new_page(bypass_csp=True, viewport={"width": width, "height": 800})
     page.goto(URL)
     assert _violations(page) == []
+
+
+def test_with_the_stream_blocked_the_page_polls_and_a_burst_is_announced_once(blog, new_page, server):
+    blog_id, _, _ = blog
+    reader = new_page()
+    reader.route(re.compile(r"/live/(\?.*)?$"), lambda route: route.abort("blockedbyclient"))
+    polls = []
+    reader.on("request", lambda request: f"/live/liveblog-{blog_id}.json" in request.url and polls.append(1))
+    reader.goto(URL)
+    expect(reader.locator("[data-live-ready]")).to_have_count(1)
+    posted = server.manage("shell", "-c", TWO_ENTRIES)
+    assert posted.returncode == 0, posted.stderr
+    # Both entries come with one poll (every 3 s; the file may be cached for 2 s), and are announced together.
+    expect(entries(reader).nth(0)).to_contain_text("Polled second.", timeout=ARRIVAL)
+    expect(entries(reader).nth(1)).to_contain_text("Polled first.")
+    assert polls, "the page did not poll its blog's polling file"
+    expect(reader.locator("[data-announcer]")).to_contain_text("2 changes to the live blog.", timeout=7_000)
+    assert [problem for problem in reader.problems if "ERR_BLOCKED_BY_CLIENT" not in problem] == []
 
 
 def test_ending_the_blog_reaches_the_open_page(blog, new_page, server):

@@ -106,3 +106,33 @@ def test_the_stream_sends_events_until_the_client_leaves(tmp_path):
     body = b"".join(m["body"] for m in sent[1:])
     assert body == FIRST_FRAME + encode(event(7)) + HEARTBEAT_FRAME
     assert not hub.subscribers
+
+
+def test_a_stream_that_does_not_read_is_ended_and_can_resume(tmp_path):
+    """The client's socket is stuck (send does not return): the hub drops its buffer, and once the socket moves the
+    stream ends with an empty last body rather than sending what was dropped."""
+    hub = LiveHub(max_unsent=100)
+    front = Front(cache=None, hub=hub, django=None, max_body_bytes=0, public_dir=tmp_path)
+    sent, unstuck, never = [], asyncio.Event(), asyncio.Event()
+
+    async def receive():
+        await never.wait()
+
+    async def send(message):
+        sent.append(message)
+        if message.get("more_body"):
+            await unstuck.wait()
+
+    async def session():
+        scope = {"type": "http", "method": "GET", "path": "/live/", "query_string": b"", "headers": []}
+        stream = asyncio.ensure_future(front(scope, receive, send))
+        await asyncio.sleep(0.01)  # the first frame is being sent, and stuck
+        for _ in range(20):  # 280 bytes of heartbeats while it is stuck
+            hub.heartbeat()
+        unstuck.set()
+        await asyncio.wait_for(stream, 1)
+
+    run(session())
+    assert sent[1] == {"type": "http.response.body", "body": FIRST_FRAME, "more_body": True}
+    assert sent[-1] == {"type": "http.response.body", "body": b""}
+    assert not hub.subscribers

@@ -1,15 +1,18 @@
 """A live blog publishes as a story, and each entry in O(1): its head, its one numbered page, its feeds, its event."""
 
+import datetime
 import json
 
 import extruct
 import feedparser
 from bs4 import BeautifulSoup
+from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from bulletin.live.models import LiveEvent
 from bulletin.liveblogs import composer
 from bulletin.liveblogs.models import ENTRIES_PER_PAGE, LiveBlogEntry, LiveBlogPage
+from bulletin.newsroom.models import NewsFeedPage, StoryPage
 from bulletin.publishing import build
 from bulletin.publishing.paths import file_for
 from bulletin.publishing.publisher import OutboxEntry
@@ -175,6 +178,20 @@ def test_the_blog_has_its_own_rss_atom_and_json_feeds(blog, client):
 
 def test_news_sitemap_lists_the_blog_while_it_is_live(blog, client):
     assert blog.url.strip("/") in client.get("/sitemaps/news.xml").content.decode()
+    # Live for three days: still news, unlike a story of that age.
+    three_days_ago = timezone.now() - datetime.timedelta(days=3)
+    StoryPage.objects.filter(pk=blog.pk).update(first_published_at=three_days_ago)
+    story = StoryPage(title="A story of three days ago", slug="three-days-ago", summary="Old news.", live=False)
+    story.section = blog.section
+    NewsFeedPage.objects.get().add_child(instance=story)
+    story.save_revision().publish()
+    StoryPage.objects.filter(pk=story.pk).update(first_published_at=three_days_ago)
+    news = client.get("/sitemaps/news.xml").content.decode()
+    assert blog.url.strip("/") in news and story.url.strip("/") not in news
+    blog.refresh_from_db()
+    blog.status = LiveBlogPage.ENDED
+    blog.save_revision().publish()
+    assert blog.url.strip("/") not in client.get("/sitemaps/news.xml").content.decode()
 
 
 def test_build_renders_every_page_of_a_blog_and_check_passes(blog, public, django_capture_on_commit_callbacks):
