@@ -405,7 +405,7 @@ class PostgresIndex:
 
     def search(self, cursor, query, filters, newest, offset, limit, now):
         where = ["(document @@ to_tsquery('simple', %s) OR english @@ plainto_tsquery('english', %s))"]
-        params = [query.tsquery(exact_too=False), query.plain()]
+        params = [query.tsquery(), query.plain()]
         for column, value in (
             ("section_id = %s", filters.section_id),
             ("authors @> ARRAY[%s]::bigint[]", filters.author_id),

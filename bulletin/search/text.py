@@ -152,14 +152,9 @@ class Query:
         """An FTS5 MATCH expression: every word quoted (so none is an operator), some also as a prefix."""
         return " AND ".join(f'("{w}" OR "{p}"*)' if p else f'"{w}"' for w, p in self._terms())
 
-    def tsquery(self, exact_too=True):
-        """A to_tsquery('simple') expression over the folded words (each single-quoted, so none is syntax).
-        ``exact_too``: a word searched by a prefix too is also there as itself, which ts_rank scores higher; to
-        find the matches, the prefix alone does (it covers the word), and GIN reads the word's postings once,
-        not twice (13 ms against 3 ms for "Olena Kovalenko" at 100,000 stories, bench/README.md)."""
-        if exact_too:
-            return " & ".join(f"('{w}' | '{p}':*)" if p else f"'{w}'" for w, p in self._terms())
-        return " & ".join(f"'{p}':*" if p else f"'{w}'" for w, p in self._terms())
+    def tsquery(self):
+        """A to_tsquery('simple') expression over the folded words (each single-quoted, so none is syntax)."""
+        return " & ".join(f"('{w}' | '{p}':*)" if p else f"'{w}'" for w, p in self._terms())
 
     def plain(self):
         """The words for plainto_tsquery('english'), which stems them."""
