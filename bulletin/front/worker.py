@@ -4,6 +4,7 @@ A module of its own, importing nothing at the top, so that the worker is tied to
 second loading Django.
 """
 
+import gc
 import os
 
 
@@ -25,6 +26,10 @@ def create_app():
     from .files import FileCache
     from .relay import DjangoRelay
 
+    # As bulletin/gc_freeze.py does for Django's processes: what is loaded now lives as long as the worker, so
+    # keep it out of every later collection (without importing the views, which a worker never runs).
+    gc.collect()
+    gc.freeze()
     cache = FileCache(
         settings.BULLETIN_PUBLIC_DIR, settings.MEDIA_ROOT, max_bytes=settings.BULLETIN_FRONT_CACHE_MB * 1024 * 1024
     )
