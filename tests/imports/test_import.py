@@ -165,6 +165,7 @@ def test_ghost_lexical_mobiledoc_and_html_bodies(db, media):
     assert power.body[5].value == "https://www.youtube.com/watch?v=aBcDeFgHiJk"
     assert "<strong>power station</strong>" in power.body[0].value.source
     assert power.body[3].value["caption"] == "The station on Monday"
+    assert power.body[3].value["alt"] == "The station after the strike"  # Ghost's image card says "alt"
     card = power.body[4].value
     assert card["title"] == "How the grid survives" and card["publisher"] == "Other Paper"
     raw = power.body[6].value.source
