@@ -213,8 +213,9 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
     bar = tqdm(total=count, unit="story", disable=not progress)
     for start in range(0, count, bulk.BATCH_SIZE):
         with transaction.atomic():
-            stories, entries = [], []
-            for offset, published in enumerate(times[start : start + bulk.BATCH_SIZE]):
+            stories, leads, entries = [], [], []
+            # Two passes, in the order the random numbers were always drawn: the same seed, the same newsroom.
+            for published in times[start : start + bulk.BATCH_SIZE]:
                 child_number += 1
                 section = text.pick_section(rng, sections)
                 title, summary, lead = text.story_lines(rng, section.name)
@@ -238,6 +239,10 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                     summary=summary,
                     section=section,
                 )
+                stories.append(story)
+                leads.append(lead)
+            for offset, (story, lead) in enumerate(zip(stories, leads, strict=True)):
+                published = story.first_published_at
                 story.body = _story_body(rng, lead, earlier_pages, pictures)
                 if rng.random() < 0.9:
                     story.feature_image = rng.choice(pictures)
@@ -254,7 +259,7 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                 story.sources = [
                     CitedSource(
                         name=f"Statement by {rng.choice(text.SOURCES)}",
-                        url=f"https://example.org/statements/{slug}",
+                        url=f"https://example.org/statements/{story.slug}",
                         sort_order=0,
                     )
                 ]
@@ -268,7 +273,6 @@ def _stories(rng, feed_page, count, days, now, sections, tags, authors, pictures
                         )
                     ]
                 entries += positions.place(story, story_authors, story.tags.all())
-                stories.append(story)
                 earlier_pages.append(story)
             del earlier_pages[:-LINK_CARD_HORIZON]
             revisions = bulk.insert_stories(

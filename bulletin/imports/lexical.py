@@ -79,7 +79,9 @@ def node_blocks(node):
         return [("quote", {"text": text, "attribution": ""})] if text else []
     if kind == "image":
         caption = _plain_html(node.get("caption", ""))
-        return [body.image_block(node.get("src", ""), alt=node.get("altText", ""), caption=caption)]
+        # Ghost's image card (kg-default-nodes) names its alt text "alt"; Lexical's own image node "altText".
+        alt = node.get("alt") or node.get("altText") or ""
+        return [body.image_block(node.get("src", ""), alt=alt, caption=caption)]
     if kind == "gallery":
         return [
             body.image_block(image.get("src", ""), alt=image.get("alt", ""), caption=_plain_html(image.get("caption")))

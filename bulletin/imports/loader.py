@@ -13,6 +13,7 @@ export changed are saved as a new revision and published through Wagtail, as an 
 import dataclasses
 import html
 import uuid
+from urllib.parse import urlsplit
 
 import lxml.html
 from django.contrib.contenttypes.models import ContentType
@@ -46,7 +47,7 @@ from .media import MissingImage, save_image
 from .models import ImportedObject
 from .records import LIVE, SCHEDULED, Person, Post, Site, Skipped, Term, fingerprint_of
 
-TITLE_MAX, SUMMARY_MAX, SLUG_MAX = 255, 400, 200
+TITLE_MAX, SUMMARY_MAX, SLUG_MAX, CANONICAL_MAX = 255, 400, 200, 500
 #: The section of posts that had none (Ghost posts without a public tag).
 FALLBACK_SECTION = ("News", "news")
 
@@ -305,8 +306,11 @@ class Loader:
             excerpt = next((_plain_text(v) for k, v in blocks if k == "paragraph"), "")
         story.summary = _shorten(excerpt, SUMMARY_MAX) or story.title[:SUMMARY_MAX]
         story.body = blocks
+        # Kept as Wagtail's SEO fields (and exported), not shown: a story's <title> and description are its
+        # headline and summary (docs/importing.md), so a corrected headline is corrected everywhere.
         story.seo_title = _shorten(post.meta_title, 255)
         story.search_description = post.meta_description
+        story.canonical_url = self._canonical(post.canonical_url)
         story.feature_image = (
             self.image(post.feature_image_url, post.feature_image_alt or post.title) if post.feature_image_url else None
         )
@@ -318,6 +322,16 @@ class Loader:
         authors = [self.collections["author"][a] for a in post.author_ids if a in self.collections["author"]]
         tags = list({t.pk: t for t in (self.collections["tag"].get(t) for t in post.tag_ids) if t}.values())
         return list({a.pk: a for a in authors}.values()), tags
+
+    def _canonical(self, url):
+        """A post's canonical URL, kept when it names another site's page (the original of a republished story).
+        One on the old site itself is now this story's own address: its old path redirects here."""
+        url = url.strip()
+        if not url.startswith(("http://", "https://")) or len(url) > CANONICAL_MAX:
+            return ""
+        if self.site.url and urlsplit(url).netloc.lower() == urlsplit(self.site.url).netloc.lower():
+            return ""
+        return url
 
     def _unique_slug(self, wanted, source_id):
         slug = (wanted or f"post-{source_id}")[:SLUG_MAX].strip("-") or f"post-{source_id}"

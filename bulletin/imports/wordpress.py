@@ -203,6 +203,14 @@ def _postmeta(item):
 _META_TITLE_KEYS = ("_yoast_wpseo_title", "rank_math_title")
 _META_DESCRIPTION_KEYS = ("_yoast_wpseo_metadesc", "rank_math_description")
 _CANONICAL_KEYS = ("_yoast_wpseo_canonical", "rank_math_canonical_url")
+#: A template of the plugin rather than text: Yoast's %%title%% %%sep%% %%sitename%%, Rank Math's %title%.
+_SEO_VARIABLE = re.compile(r"%%?[a-z_]+%%?")
+
+
+def _seo_field(meta, keys):
+    """The first of the plugin fields ``keys`` that is set and is text (a template is left out: its variables
+    would show as they are)."""
+    return next((meta[key].strip() for key in keys if meta.get(key) and not _SEO_VARIABLE.search(meta[key])), "")
 
 
 def read(path):
@@ -300,9 +308,9 @@ def read(path):
             author_ids=[catalogue.people[creator].source_id] if creator else [],
             section_id=section_id,
             tag_ids=[*tag_ids, *extra],
-            canonical_url=next((meta[k] for k in _CANONICAL_KEYS if meta.get(k)), ""),
-            meta_title=next((meta[k] for k in _META_TITLE_KEYS if meta.get(k)), ""),
-            meta_description=next((meta[k] for k in _META_DESCRIPTION_KEYS if meta.get(k)), ""),
+            canonical_url=_seo_field(meta, _CANONICAL_KEYS),
+            meta_title=_seo_field(meta, _META_TITLE_KEYS),
+            meta_description=_seo_field(meta, _META_DESCRIPTION_KEYS),
             old_paths=[p for p in old_paths if p],
             where=f"item {number} (post ID {post_id})",
         )

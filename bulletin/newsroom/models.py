@@ -350,6 +350,16 @@ class StoryPage(Page):
     )
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     feed_position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    # The original's address when the story was first published elsewhere (an imported Ghost post's canonical
+    # URL, a WordPress post's Yoast or Rank Math one): search engines and the JSON-LD are sent there.
+    canonical_url = models.URLField(
+        "Canonical URL",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Only for a story first published elsewhere: the full address of the original. Leave empty "
+        "for the story's own address.",
+    )
 
     objects = PageManager.from_queryset(StoryQuerySet)()
 
@@ -380,10 +390,10 @@ class StoryPage(Page):
         MultiFieldPanel([FieldPanel("mark_updated"), FieldPanel("updated_at", read_only=True)], heading="Updates"),
         InlinePanel("corrections", label="Correction"),
     ]
-    # Only the slug: a story's <title>, description and link previews come from its headline and summary, and
-    # the site has no menus built from pages, so Wagtail's SEO title, search description and "Show in menus"
-    # would be fields nothing reads (docs/editing.md).
-    promote_panels = [FieldPanel("slug")]
+    # The slug and the canonical URL: a story's <title>, description and link previews come from its headline and
+    # summary, and the site has no menus built from pages, so Wagtail's SEO title, search description and "Show
+    # in menus" would be fields nothing reads (docs/editing.md).
+    promote_panels = [FieldPanel("slug"), FieldPanel("canonical_url")]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
 
     class Meta:

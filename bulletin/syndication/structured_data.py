@@ -38,6 +38,14 @@ def _absolute(request, url):
     return request.build_absolute_uri(url)
 
 
+def page_url(request, story=None):
+    """The page's canonical address: a story's original when it was first published elsewhere (its canonical URL,
+    kept by an import), else the address of this page."""
+    if story is not None and story.canonical_url:
+        return story.canonical_url
+    return _absolute(request, request.path)
+
+
 def _person(author, request):
     person = {"@type": "Person", "name": author.name, "url": _absolute(request, author.get_absolute_url())}
     if author.job_title:
@@ -50,8 +58,8 @@ def news_article(story, request, publication):
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "mainEntityOfPage": _absolute(request, request.path),
-        "url": _absolute(request, request.path),
+        "mainEntityOfPage": page_url(request, story),
+        "url": page_url(request, story),
         "headline": story.title,
         "description": story.summary,
         "author": [_person(author, request) for author in story.authors],
@@ -170,7 +178,7 @@ def preview_tags(request, publication, title, description, og_type="website", st
         ("property", "og:type", og_type),
         ("property", "og:title", title),
         ("property", "og:description", description),
-        ("property", "og:url", _absolute(request, request.path)),
+        ("property", "og:url", page_url(request, story)),
         ("property", "og:site_name", publication.name),
         # Structured image properties follow their og:image (ogp.me).
         ("property", "og:image", image["url"]),

@@ -27,6 +27,7 @@ from bulletin.liveblogs.models import LiveBlogEntry, LiveBlogPage
 from bulletin.newsroom import bulk
 from bulletin.newsroom.models import (
     Author,
+    BreakingNews,
     Byline,
     ListingEntry,
     NewsFeedPage,
@@ -64,6 +65,7 @@ STORY_FIELDS = (
     "feature_image_credit",
     "updated_at",
     "feed_position",
+    "canonical_url",
 )
 IMAGE_FIELDS = (
     "title",
@@ -147,7 +149,7 @@ class ExportWriter:
 def record_count():
     """How many records an export of this newsroom writes (for the progress bar)."""
     return (
-        1
+        2
         + get_image_model().objects.count()
         + get_document_model().objects.count()
         + Embed.objects.count()
@@ -176,6 +178,7 @@ def export_newsroom(folder, progress=None):
     writer = ExportWriter(folder, progress)
     with writer.file:
         _write_publication(writer)
+        _write_breaking_news(writer)
         _write_images(writer)
         _write_documents(writer)
         _write_embeds(writer)
@@ -240,6 +243,11 @@ def _refuse_unknown_pages():
 def _write_publication(writer):
     settings = PublicationSettings.load()
     writer.write("publication", _fields(settings, ("name", "language", "x_account")))
+
+
+def _write_breaking_news(writer):
+    banner = BreakingNews.load()
+    writer.write("breaking_news", {"text": banner.text, "link": banner.link, "ends_at": _value(banner.ends_at)})
 
 
 def _write_images(writer):

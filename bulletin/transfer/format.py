@@ -12,10 +12,11 @@ from pathlib import Path
 
 FORMAT = "bulletin-export"
 #: Raise it when a change would make an older Bulletin read an export wrongly; import refuses other versions.
-#: Version 2 added embeds, live blogs (a story record's ``live_blog``) and their entries.
-FORMAT_VERSION = 2
-#: The versions import reads: a version 1 export is a version 2 one without embeds and live blogs.
-READABLE_VERSIONS = (1, 2)
+#: Version 2 added embeds, live blogs (a story record's ``live_blog``) and their entries; version 3 the
+#: breaking-news banner (a ``breaking_news`` record) and a story's ``canonical_url``.
+FORMAT_VERSION = 3
+#: The versions import reads: older records are brought to the current version by ``upgrade``.
+READABLE_VERSIONS = (1, 2, 3)
 RECORDS_FILE = "newsroom.jsonl"
 MANIFEST_FILE = "manifest.json"
 MEDIA_FOLDER = "media"
@@ -24,6 +25,7 @@ MEDIA_FOLDER = "media"
 #: author to its avatar image, a story to its section, tags, authors and images, a site to its root page…).
 RECORD_TYPES = (
     "publication",
+    "breaking_news",
     "image",
     "document",
     "embed",
@@ -58,6 +60,15 @@ def datetime_from_json(value):
     if parsed.tzinfo is None:
         raise ValueError(f"the time {value!r} has no UTC offset")
     return parsed
+
+
+def upgrade(record, version):
+    """``record``, read from an export of format ``version``, as the current version has it. A version 1 export is
+    a version 2 one without embeds and live blogs; versions 1 and 2 have no breaking_news record (the banner stays
+    down) and no canonical URL on stories (their own address is canonical)."""
+    if version < 3 and record["type"] == "story":
+        record.setdefault("canonical_url", "")
+    return record
 
 
 def encode_record(record):

@@ -15,7 +15,7 @@ from bulletin.imports import ghost, wordpress
 from bulletin.imports.loader import Loader, Options
 from bulletin.imports.media import MediaSource
 from bulletin.imports.models import ImportedObject
-from bulletin.imports.records import ExportError
+from bulletin.imports.records import ExportError, Site
 from bulletin.newsroom.models import Author, ListingEntry, Section, StoryPage, Tag
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -117,6 +117,29 @@ def test_wordpress_old_urls_redirect(db, client):
         assert Redirect.objects.get(old_path=Redirect.normalise_path(old)).redirect_link == new
 
 
+def test_a_canonical_url_elsewhere_is_honoured_in_the_head(db, client):
+    """Yoast's canonical URL (an explicit choice of the author) sends search engines and the JSON-LD to the
+    original; the meta description is kept in Wagtail's SEO field and the summary stays the excerpt."""
+    run(wordpress.read, WXR)
+    river = story("101")
+    original = "https://partner.example/2019/03/river-rises-original/"
+    assert river.canonical_url == original
+    assert river.seo_title == ""  # Yoast's title template, not a title: its %%variables%% are not kept
+    page = client.get(river.url).content.decode()
+    assert f'<link rel="canonical" href="{original}">' in page
+    assert f'"mainEntityOfPage": "{original}"' in page and f'content="{original}"' in page  # JSON-LD and og:url
+    assert "<title>River rises in Podil" in page  # the headline, not an SEO title
+
+
+def test_a_canonical_url_on_the_old_site_itself_is_not_kept(db):
+    """The old site's own address for a post now redirects here: the story's own address is canonical."""
+    loader = Loader(Options())
+    loader.site = Site(source="wordpress:https://kyiv-evening.example", url="https://kyiv-evening.example")
+    assert loader._canonical("https://KYIV-evening.example/2019/03/river-rises/") == ""
+    assert loader._canonical("__GHOST_URL__/river/") == "" and loader._canonical("javascript:alert(1)") == ""
+    assert loader._canonical(" https://partner.example/a/ ") == "https://partner.example/a/"
+
+
 def test_wordpress_1_0(db):
     summary = run(wordpress.read, FIXTURES / "wordpress-1.0.xml")
     assert summary.count("story", "created") == 1
@@ -142,6 +165,7 @@ def test_ghost_lexical_mobiledoc_and_html_bodies(db, media):
     assert power.body[5].value == "https://www.youtube.com/watch?v=aBcDeFgHiJk"
     assert "<strong>power station</strong>" in power.body[0].value.source
     assert power.body[3].value["caption"] == "The station on Monday"
+    assert power.body[3].value["alt"] == "The station after the strike"  # Ghost's image card says "alt"
     card = power.body[4].value
     assert card["title"] == "How the grid survives" and card["publisher"] == "Other Paper"
     raw = power.body[6].value.source
@@ -151,6 +175,8 @@ def test_ghost_lexical_mobiledoc_and_html_bodies(db, media):
     assert [b.block_type for b in archive.body] == ["paragraph", "heading", "paragraph", "link_card", "quote"]
     assert "<strong>bold</strong>" in archive.body[0].value.source and "<br>" in archive.body[0].value.source
     assert archive.section.slug == "kyiv"
+    assert archive.canonical_url == "https://partner.example/2020/archive-original/"
+    assert power.canonical_url == ""  # Ghost's null: the story's own address is canonical
     markdown = story("5e1a00000000000000000003", source="ghost")  # a markdown card: Ghost's html instead
     assert [b.block_type for b in markdown.body] == ["heading", "paragraph", "link_card"]
     assert markdown.body[2].value["title"] == "Bookmarked" and markdown.section.slug == "news"

@@ -26,7 +26,9 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from bulletin.embeds.resolution import resolve
 from bulletin.liveblogs.models import LiveBlogEntry, LiveBlogPage
-from bulletin.newsroom.models import Author, Byline, Correction, NewsFeedPage, PublicationSettings, Section, StoryPage
+from bulletin.newsroom.models import (
+    Author, BreakingNews, Byline, Correction, NewsFeedPage, PublicationSettings, Section, StoryPage,
+)
 
 with transaction.atomic():
     feed = NewsFeedPage.objects.get()
@@ -78,6 +80,9 @@ with transaction.atomic():
     feed.add_child(instance=scheduled)
     scheduled.go_live_at = later
     scheduled.save_revision(approved_go_live_at=later).publish()
+    banner = BreakingNews.load()
+    banner.text, banner.link = "Air-raid alert in Kyiv", "https://example.org/alert"
+    banner.save()
     publication = PublicationSettings.load()
     publication.name, publication.x_account = "The Kyiv Bulletin", "@kyivbulletin"
     publication.save()
@@ -146,6 +151,7 @@ def test_what_the_editor_added_reaches_the_imported_site(round_trip):
     assert "parliament-publishes-the-report" in (public / "index.html").read_text()
     assert not (public / "a-draft").exists() and not (public / "later").exists()
     assert json.loads((public / "live" / "latest.json").read_text())["events"]  # the live events came across
+    assert "Air-raid alert in Kyiv" in (public / "live" / "banner.json").read_text()  # and the banner
 
 
 def test_original_files_come_across_unchanged(round_trip):
@@ -160,7 +166,7 @@ def test_exporting_the_imported_newsroom_gives_the_same_records(round_trip):
     *_, export, again, _secrets, _exported, _imported = round_trip
     assert (export / "newsroom.jsonl").read_bytes() == (again / "newsroom.jsonl").read_bytes()
     first, second = (json.loads((folder / "manifest.json").read_text()) for folder in (export, again))
-    assert first["format_version"] == 2 and first["records"] == second["records"]
+    assert first["format_version"] == 3 and first["records"] == second["records"]
 
 
 def test_secrets_are_never_exported(round_trip):

@@ -23,8 +23,7 @@ FEED_TYPES = {
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    request = context["request"]
-    return request.build_absolute_uri(request.path)
+    return structured_data.page_url(context["request"])
 
 
 def _feed_url(collection, feed_format):
@@ -60,7 +59,7 @@ def page_metadata(context, title, description, subject=None, feeds=False, articl
     publication = context.get("publication") or PublicationSettings.load(request_or_site=request)
     story = subject if isinstance(subject, StoryPage) else None
     collection = subject if subject is not None and story is None else None
-    parts = [format_html('<link rel="canonical" href="{}">', canonical_url(context))]
+    parts = [format_html('<link rel="canonical" href="{}">', structured_data.page_url(request, story))]
     if feeds:
         feed_title = publication.name if collection is None else f"{collection.name} · {publication.name}"
         parts.append(_feed_links(request, feed_title, collection))
