@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0005_story_body_embeds"),
+        ("newsroom", "0006_listing_counts"),
     ]
 
     operations = [
