@@ -543,8 +543,8 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
         # The schedule dialog on a phone: its picker and its Save button again cover neither the other (not saved).
         new_story_form(phone_page)
         dialog = open_schedule_dialog(phone_page)
-        dialog.get_by_role("button", name="Save schedule").scroll_into_view_if_needed()  # the dialog scrolls here
         pick_next_months_23rd(phone_page, dialog, dialog.locator("#id_go_live_at"))
+        pick_next_months_23rd(phone_page, dialog, dialog.locator("#id_expire_at"))  # its picker opens lower
         phone_page.close()  # unsaved: no story, and no leave-the-page question
         quick_post(phone.new_page(), server, role, token, byline, shots)
     finally:
@@ -584,6 +584,8 @@ def open_schedule_dialog(page):
 def pick_next_months_23rd(page, dialog, field):
     """Open ``field``'s date picker in the schedule dialog, check that no day of it and not the dialog's Save
     button is drawn over the other (each once covered the other), and click the 23rd of next month into the field."""
+    save = dialog.get_by_role("button", name="Save schedule")
+    save.scroll_into_view_if_needed()  # on a phone the dialog scrolls
     field.click()
     picker = page.locator(".xdsoft_datetimepicker:visible")
     expect(picker).to_be_visible()
@@ -598,7 +600,7 @@ def pick_next_months_23rd(page, dialog, field):
     expect(days).not_to_have_count(0)
     covered = [day.get_attribute("data-date") for day in days.all() if not uncovered(day)]
     assert not covered, f"days {covered} of the date picker are covered"
-    assert uncovered(dialog.get_by_role("button", name="Save schedule")), "the date picker covers Save schedule"
+    assert uncovered(save), "the date picker covers Save schedule"
     assert uncovered(dialog.get_by_text("Time zone: Europe/Kyiv").first), "the date picker covers the time zone"
     picker.locator(f".xdsoft_calendar td[data-date='23'][data-month='{month.month - 1}']").click()
     expect(field).to_have_value(re.compile(rf"^{month:%Y-%m}-23 \d\d:\d\d$"))
