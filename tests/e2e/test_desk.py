@@ -12,7 +12,7 @@ import secrets
 import tempfile
 import time
 import urllib.parse
-from datetime import timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -479,21 +479,13 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
     page.select_option("#id_section", label="Politics")
     choose_byline(page, byline)
     scheduled_slug = page.locator("#id_slug").input_value()
-    page.locator("[data-side-panel-toggle='status']").click()
-    page.get_by_role("button", name="Set schedule").click()
-    dialog = page.locator("#schedule-publishing-dialog")
-    expect(dialog).to_contain_text("Time zone: Europe/Kyiv")
+    dialog = open_schedule_dialog(page)
     go_live = dialog.locator("#id_go_live_at")
-    go_live.fill(_tomorrow())
-    dialog.get_by_role("heading", name="Set publishing schedule").click()  # away from the field: its picker closes
-    go_live.click()  # opens the date picker again, which once covered the dialog's Save button
-    picker = page.locator(".xdsoft_datetimepicker:visible")
-    expect(picker).to_be_visible()
-    save = dialog.get_by_role("button", name="Save schedule")
-    expect(save).to_be_visible()
-    assert uncovered(save), "the date picker covers Save schedule"
+    pick_next_months_23rd(page, dialog, go_live)  # readers wait for it: the story is scheduled a month ahead
+    go_live.click()  # the picker again, open for the screenshot
+    expect(page.locator(".xdsoft_datetimepicker:visible")).to_be_visible()
     screenshot(page, "schedule", shots)
-    save.click(timeout=5_000)
+    dialog.get_by_role("button", name="Save schedule").click(timeout=5_000)
     page.locator("footer .w-dropdown__toggle").first.click()
     page.get_by_role("button", name=re.compile("Schedule to publish")).click()
     expect_message(page, "scheduled")
@@ -546,6 +538,14 @@ def test_a_day_on_the_desk(signed_in, browser, server, local_embed_providers, ro
         base_url=server.url, viewport={"width": 390, "height": 844}, storage_state=page.context.storage_state()
     )
     try:
+        phone_page = phone.new_page()
+        phone_page.set_default_timeout(20_000)
+        # The schedule dialog on a phone: its picker and its Save button again cover neither the other (not saved).
+        new_story_form(phone_page)
+        dialog = open_schedule_dialog(phone_page)
+        pick_next_months_23rd(phone_page, dialog, dialog.locator("#id_go_live_at"))
+        pick_next_months_23rd(phone_page, dialog, dialog.locator("#id_expire_at"))  # its picker opens lower
+        phone_page.close()  # unsaved: no story, and no leave-the-page question
         quick_post(phone.new_page(), server, role, token, byline, shots)
     finally:
         phone.close()
@@ -571,10 +571,41 @@ def uncovered(locator):
     )
 
 
-def _tomorrow():
-    from datetime import datetime
+def open_schedule_dialog(page):
+    """Open the story form's Set schedule dialog from its status side panel; returns the dialog."""
+    if not page.get_by_role("button", name="Set schedule").is_visible():
+        page.locator("[data-side-panel-toggle='status']").click()
+    page.get_by_role("button", name="Set schedule").click()
+    dialog = page.locator("#schedule-publishing-dialog")
+    expect(dialog).to_contain_text("Time zone: Europe/Kyiv")
+    return dialog
 
-    return (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%d 09:00")
+
+def pick_next_months_23rd(page, dialog, field):
+    """Open ``field``'s date picker in the schedule dialog, check that no day of it and not the dialog's Save
+    button is drawn over the other (each once covered the other), and click the 23rd of next month into the field."""
+    save = dialog.get_by_role("button", name="Save schedule")
+    save.scroll_into_view_if_needed()  # on a phone the dialog scrolls
+    field.click()
+    picker = page.locator(".xdsoft_datetimepicker:visible")
+    expect(picker).to_be_visible()
+    picker.locator(".xdsoft_monthpicker .xdsoft_next").click()
+    today = date.today()
+    month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    expect(picker.locator(".xdsoft_calendar td:not(.xdsoft_other_month)").first).to_have_attribute(
+        "data-month",
+        str(month.month - 1),  # xdsoft counts months from 0
+    )
+    days = picker.locator(".xdsoft_calendar td")
+    expect(days).not_to_have_count(0)
+    covered = [day.get_attribute("data-date") for day in days.all() if not uncovered(day)]
+    assert not covered, f"days {covered} of the date picker are covered"
+    assert uncovered(save), "the date picker covers Save schedule"
+    assert uncovered(dialog.get_by_text("Time zone: Europe/Kyiv").first), "the date picker covers the time zone"
+    picker.locator(f".xdsoft_calendar td[data-date='23'][data-month='{month.month - 1}']").click()
+    expect(field).to_have_value(re.compile(rf"^{month:%Y-%m}-23 \d\d:\d\d$"))
+    dialog.get_by_role("heading", name="Set publishing schedule").click()  # away from the field: its picker closes
+    expect(picker).to_be_hidden()
 
 
 def quick_post(page, server, role, token, byline, shots):
