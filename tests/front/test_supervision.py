@@ -137,7 +137,7 @@ def test_django_runs_in_niced_processes_of_their_own_that_are_started_again_when
     server = Server(env, tmp_path / "serve.log")
     try:
         main = server.process.pid
-        assert len(django_processes(main)) == 2
+        wait_until(lambda: len(django_processes(main)) == 2)  # each names its module once it has exec'd
         # Niceness is relative to serve's own (the suite may run under `nice`). Each Django process lowers its
         # priority once it has loaded Django, which may end after serve answers files.
         own = niceness_and_session(main)[0]
