@@ -153,7 +153,8 @@ def test_django_runs_in_niced_processes_of_their_own_that_are_started_again_when
         connection.request("GET", "/search/?q=Kharkiv")
         assert connection.getresponse().status == 200  # answered once a new Django process has started
         connection.close()
-        respawned = django_processes(main)
-        assert len(respawned) == 2 and not set(respawned) & set(killed)
+        # Both are started again, one after the other (each after its own back-off).
+        wait_until(lambda: len(django_processes(main)) == 2)
+        assert not set(django_processes(main)) & set(killed)
     finally:
         server.stop()
