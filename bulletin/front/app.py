@@ -16,10 +16,11 @@ import logging
 
 from bulletin.live.hub import HEADERS as STREAM_HEADERS
 from bulletin.live.hub import beat, follow_redis, read_latest_file, requested_last_id, requested_topic
+from bulletin.web.content_coding import choose_coding
 from bulletin.web.dynamic_paths import needs_query
 
 from .files import CHUNK, MEDIA_PREFIX
-from .negotiation import UNSATISFIABLE, byte_range, choose_coding, if_range_matches, not_modified
+from .negotiation import UNSATISFIABLE, byte_range, if_range_matches, not_modified
 from .redirects import Redirects
 
 logger = logging.getLogger(__name__)

@@ -18,8 +18,12 @@ The protocol, ASGI over the unix socket: a connection carries one request. Each 
 ASGI message in `marshal` form (dicts, lists, tuples, bytes, str, int, bool and None: all that an HTTP scope and
 its messages hold; the fastest codec of the standard library). The worker (relay.py) sends the scope, then every
 message its ``receive`` gives (the body, then the client's disconnect); the Django process sends the messages of
-Django's answer, then ``relay.end`` once Django's application has returned. marshal trusts its input: the socket
-lives in a folder only this user can enter, and only `serve`'s own processes connect to it.
+Django's answer, then ``relay.end`` once Django's application has returned. marshal trusts its input, so each end
+checks that the other runs as the same user (the kernel's SO_PEERCRED) before it reads or writes a message.
+
+The socket's address: on Linux, a name in the abstract namespace ("@bulletin-django-" and a random part, see
+`address`): it is not a file, so no cleaner of /tmp can remove it from under a `serve` that runs for months, and
+it goes away with its last process. Elsewhere, a file in a private temporary folder (mode 0700).
 
 This module imports nothing of Django's at the top: a child is tied to `serve` before it spends a second loading
 Django.
@@ -29,6 +33,7 @@ import asyncio
 import logging
 import marshal
 import os
+import secrets
 import shutil
 import socket
 import struct
@@ -48,6 +53,23 @@ MAX_RESTART_DELAY = 30.0
 
 LENGTH = struct.Struct("!I")
 END = {"type": "relay.end"}
+PEER_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
+
+
+def address(name):
+    """What socket.bind and connect take for ``name``: "@…" names the abstract namespace (a leading NUL byte,
+    which an environment variable cannot hold), anything else is a path."""
+    return "\0" + name[1:] if name.startswith("@") else name
+
+
+def same_user(connection):
+    """Whether the process at the other end of the unix socket ``connection`` runs as this process's user."""
+    if not hasattr(socket, "SO_PEERCRED"):  # not Linux: the socket's private folder keeps other users out
+        return True
+    _, uid, _ = PEER_CREDENTIALS.unpack(
+        connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, PEER_CREDENTIALS.size)
+    )
+    return uid == os.getuid()
 
 
 def write_message(writer, message):
@@ -62,14 +84,18 @@ async def read_message(reader):
 
 
 class DjangoProcesses:
-    """The children that run Django, listening on ``self.path``, a unix socket in a private temporary folder."""
+    """The children that run Django, listening on the unix socket named ``self.name`` (see `address`)."""
 
     def __init__(self, count, nice, backlog):
         self.count, self.nice = count, nice
-        self.folder = tempfile.mkdtemp(prefix="bulletin-django-")  # mode 0700: no other user can connect
-        self.path = os.path.join(self.folder, "django.sock")
+        if sys.platform == "linux":
+            self.folder = None
+            self.name = f"@bulletin-django-{os.getpid()}-{secrets.token_hex(8)}"
+        else:
+            self.folder = tempfile.mkdtemp(prefix="bulletin-django-")  # mode 0700: no other user can connect
+            self.name = os.path.join(self.folder, "django.sock")
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(self.path)
+        self.listener.bind(address(self.name))
         self.listener.listen(backlog)
         self.children = []
         self.stopping = threading.Event()
@@ -130,7 +156,8 @@ class DjangoProcesses:
                 child.kill()
                 child.wait()
         self.listener.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # What runs in each child.
@@ -153,6 +180,10 @@ async def serve_relayed(listener, application, concurrent=CONCURRENT_REQUESTS):
 
 async def answer(connection, application):
     """Run ``application`` for the one request on ``connection``."""
+    if not same_user(connection):
+        logger.warning("refused a connection to the Django processes from another user")
+        connection.close()
+        return
     reader, writer = await asyncio.open_connection(sock=connection)
     inbox = asyncio.Queue()
 

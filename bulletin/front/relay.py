@@ -3,9 +3,10 @@
 
 import asyncio
 import logging
+import socket
 
 from .app import send_plain
-from .django_processes import END, read_message, write_message
+from .django_processes import END, address, read_message, same_user, write_message
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +25,27 @@ def plain_scope(scope):
 
 
 class DjangoRelay:
-    """An ASGI application that answers by relaying to the Django processes listening on the unix socket ``path``."""
+    """An ASGI application that answers by relaying to the Django processes listening on the unix socket named
+    ``name`` (django_processes.address)."""
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, name):
+        self.address = address(name)
 
     async def __call__(self, scope, receive, send):
+        # Connected here, then handed to asyncio: uvloop's open_unix_connection refuses an abstract name (EINVAL).
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.setblocking(False)
         try:
-            reader, writer = await asyncio.open_unix_connection(self.path)
+            await asyncio.get_running_loop().sock_connect(connection, self.address)
         except OSError:  # no Django process listens (serve is stopping) or the kernel's queue is full
+            connection.close()
             logger.warning("no Django process accepted %s %s", scope["method"], scope["path"])
             return await send_plain(send, 503, UNAVAILABLE)
+        if not same_user(connection):  # the request's cookies are for serve's own processes only
+            connection.close()
+            logger.error("the Django processes' socket is held by another user's process")
+            return await send_plain(send, 503, UNAVAILABLE)
+        reader, writer = await asyncio.open_unix_connection(sock=connection)
         write_message(writer, plain_scope(scope))
         forwarding = asyncio.ensure_future(_forward(receive, writer))
         started = False

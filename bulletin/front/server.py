@@ -71,7 +71,7 @@ def run(host, port, workers, on_ready=None):
     django = DjangoProcesses(
         settings.BULLETIN_DJANGO_PROCESSES, settings.BULLETIN_DJANGO_NICE, settings.BULLETIN_BACKLOG
     )
-    os.environ["BULLETIN_DJANGO_SOCKET"] = django.path  # the workers relay there
+    os.environ["BULLETIN_DJANGO_SOCKET"] = django.name  # the workers relay there
     server = build_server(host, port, workers)
     if on_ready:
         server.on_startup(on_ready)

@@ -85,6 +85,11 @@ def wordpress_html(text):
     return _autop(text)
 
 
+def blocks_of_post(body_html, wordpress):
+    """The blocks of a post's HTML body; ``wordpress`` for WordPress's (shortcodes, blank-line paragraphs)."""
+    return blocks_from_html(wordpress_html(body_html) if wordpress else body_html)
+
+
 def blocks_from_html(text):
     """The blocks of an HTML fragment (see the module's docstring)."""
     if not text or not text.strip():

@@ -42,7 +42,7 @@ from bulletin.newsroom.models import (
 from bulletin.newsroom.signals import stories_loaded
 from bulletin.newsroom.summary_table import SummaryTable
 
-from . import body
+from . import body, conversion
 from .media import MissingImage, save_image
 from .models import ImportedObject
 from .records import LIVE, SCHEDULED, Person, Post, Site, Skipped, Term, fingerprint_of
@@ -106,6 +106,7 @@ class Loader:
         if not isinstance(site, Site):
             raise TypeError("a reader yields its Site first")
         self.site = site
+        records = conversion.ahead(records, wordpress=site.source.startswith("wordpress"))
         if self.options.media is not None:
             self.options.media.allow_site(site.url)
         self.known = {
@@ -269,10 +270,10 @@ class Loader:
     def _blocks(self, post):
         if post.body_blocks is not None:
             raw = post.body_blocks
-        elif self.site.source.startswith("wordpress"):
-            raw = body.blocks_from_html(body.wordpress_html(post.body_html))
+        elif post.html_blocks is not None:
+            raw = post.html_blocks
         else:
-            raw = body.blocks_from_html(post.body_html)
+            raw = body.blocks_of_post(post.body_html, wordpress=self.site.source.startswith("wordpress"))
         blocks = []
         for kind, value in raw:
             if kind == "image":

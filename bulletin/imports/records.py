@@ -91,6 +91,9 @@ class Post:
     old_paths: list = dataclasses.field(default_factory=list)
     #: Where the post is in the file ("line 120", "post 42"), for error messages.
     where: str = ""
+    #: The blocks of ``body_html`` when they were made ahead, in a second process (conversion.py): not part of
+    #: what the export says.
+    html_blocks: list | None = None
 
     kind = "story"
 
@@ -98,6 +101,7 @@ class Post:
         """A digest of everything the export says about the post: equal digests, nothing to update."""
         fields = dict(vars(self))  # not dataclasses.asdict: its deep copy of the body cost more than the digest
         fields.pop("where")
+        fields.pop("html_blocks")
         return hashlib.sha256(json.dumps(fields, default=str, sort_keys=True).encode()).hexdigest()
 
 

@@ -62,9 +62,42 @@ def insert_rows(model, instances):
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    rows = [[f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields] for instance in instances]
+    converters = [(field.attname, _database_value(field)) for field in fields]
+    rows = [[convert(getattr(instance, attname)) for attname, convert in converters] for instance in instances]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+#: Kinds of field whose database value is the Python value itself when it has the type named here: Django's
+#: conversion would call str(), int() or bool() on it and return it. Skipping that chain of calls for the 7 million
+#: values of a 100,000-post import saved a tenth of its time (bench/README.md).
+PLAIN_VALUES = {
+    "AutoField": int,
+    "BigAutoField": int,
+    "BigIntegerField": int,
+    "BooleanField": bool,
+    "CharField": str,
+    "ForeignKey": int,
+    "IntegerField": int,
+    "OneToOneField": int,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "SlugField": str,
+    "SmallIntegerField": int,
+    "TextField": str,
+}
+
+
+def _database_value(field):
+    """A function from a value of ``field`` to what the database is given for it, as Django's save would."""
+    plain = PLAIN_VALUES.get(field.get_internal_type())
+
+    def convert(value):
+        if value is None or type(value) is plain:
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return convert
 
 
 def insert_stories(stories, rows=(), index=True, revision_user=None):

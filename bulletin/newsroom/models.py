@@ -4,11 +4,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -20,7 +19,7 @@ from wagtail.search import index
 
 from . import blocks, collection_kinds, render_memo
 from .permissions import StoryPermissionTester
-from .reading_time import count_words, reading_minutes
+from .reading_time import count_words, reading_minutes, text_content
 from .tag_input import TagNamesField, save_new_tags
 
 #: First path segments that belong to Bulletin's own URLs, so no story may take them as its slug.
@@ -419,7 +418,7 @@ class StoryPage(Page):
                 images += 1
                 texts.append(block.value["caption"])
             elif block.block_type == "paragraph":
-                texts.append(strip_tags(block.value.source))
+                texts.append(text_content(block.value.source))
             elif block.block_type == "heading":
                 texts.append(block.value)
             elif block.block_type == "quote":
@@ -539,10 +538,19 @@ class ListingCount(models.Model):
     def add(cls, changes):
         """Add each number of ``changes`` ({(kind name, collection id): +n or -n}) to its collection's count. An
         update of the row locks it, so two publishes at once on PostgreSQL both count."""
-        changes = {key: number for key, number in changes.items() if number}
-        cls.objects.bulk_create([cls(kind=kind, collection_id=pk) for kind, pk in changes], ignore_conflicts=True)
-        for (kind, collection_id), number in changes.items():
-            cls.objects.filter(kind=kind, collection_id=collection_id).update(live_stories=F("live_stories") + number)
+        rows = [(kind, pk, number) for (kind, pk), number in changes.items() if number]
+        if not rows:
+            return
+        # One statement for all of them (SQLite 3.24+ and PostgreSQL): an UPDATE per collection took 5% of a bulk
+        # import, which counts a few hundred collections per batch. Django's upsert sets, it cannot add.
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (kind, collection_id, live_stories) VALUES (%s, %s, %s)"
+                f" ON CONFLICT (kind, collection_id) DO UPDATE SET live_stories = {table}.live_stories"
+                " + excluded.live_stories",
+                rows,
+            )
 
 
 class Correction(Orderable):

@@ -15,6 +15,8 @@ from wagtail.models import Site
 from bulletin.embeds.providers import player_origins
 from bulletin.publishing.models import GoneURL
 
+from .content_coding import choose_coding
+
 #: Frames only for the embed providers' players, which a reader's click loads (bulletin/embeds, docs/security.md).
 PUBLIC_PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
@@ -65,6 +67,7 @@ class PublicGZipMiddleware(GZipMiddleware):
             or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             or "private" in response.get("Cache-Control", "")
             or not response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
+            or choose_coding(request.headers.get("Accept-Encoding", ""), ("gzip",)) != "gzip"
         ):
             return response
         return super().process_response(request, response)

@@ -1,51 +1,8 @@
-"""The pure request functions of the front: content coding with q-values, 304, and single byte ranges."""
+"""The pure request functions of the front: 304 and single byte ranges."""
 
 import pytest
 
-from bulletin.front.negotiation import (
-    UNSATISFIABLE,
-    accepted_codings,
-    byte_range,
-    choose_coding,
-    if_range_matches,
-    not_modified,
-)
-
-BOTH = {None: b"", "br": b"", "gzip": b""}
-
-
-@pytest.mark.parametrize(
-    ("accept", "chosen"),
-    [
-        ("gzip, deflate, br", "br"),  # browsers: equal q, brotli is smaller
-        ("gzip", "gzip"),
-        ("br;q=0, gzip", "gzip"),  # q=0 refuses (RFC 9110 §12.5.3)
-        ("br;q=0.0, gzip;q=0", None),
-        ("gzip;q=1.0, br;q=0.5", "gzip"),  # the higher q wins
-        ("*", "br"),
-        ("*;q=0.5, gzip;q=0", "br"),  # "*" stands for the codings not named
-        ("identity", None),
-        ("gzip;q=0.5, identity", None),  # identity preferred
-        ("identity;q=0, gzip;q=0.1", "gzip"),
-        ("br;q=abc, gzip", "gzip"),  # a malformed q counts as 0
-        ("br;q=2, gzip", "gzip"),  # out of range too
-        ("", None),
-        (None, None),
-        ("GZIP", "gzip"),  # codings are case-insensitive
-    ],
-)
-def test_the_coding_follows_the_q_values(accept, chosen):
-    assert choose_coding(accept, BOTH) == chosen
-
-
-def test_only_codings_with_a_variant_are_chosen():
-    assert choose_coding("br, gzip", {None: b"", "gzip": b""}) == "gzip"
-    assert choose_coding("br", {None: b"", "gzip": b""}) is None
-
-
-def test_accepted_codings_reads_parameters():
-    assert accepted_codings("gzip;q=0.3, br ; q=0.9, deflate") == {"gzip": 0.3, "br": 0.9, "deflate": 1.0}
-
+from bulletin.front.negotiation import UNSATISFIABLE, byte_range, if_range_matches, not_modified
 
 ETAGS = {'"abc"', '"abc-gzip"'}
 

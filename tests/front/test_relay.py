@@ -1,12 +1,22 @@
 """A request relayed from a worker to a Django process over a real unix socket (relay.py, django_processes.py),
 both ends in one event loop: the scope, the body and the answer cross intact, a client that leaves is told to the
-application, and a Django process that is gone or dies mid-request gets 503 or 502, never a hang."""
+application, and a Django process that is gone or dies mid-request gets 503 or 502, never a hang. On Linux the
+socket is a name in the abstract namespace, which any local user could connect to: both ends refuse another user's
+process (run as `nobody` here, which needs the tests to run as root, as CI does)."""
 
 import asyncio
+import marshal
+import os
+import secrets
 import socket
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import uvloop
 
 from bulletin.front.app import Front
-from bulletin.front.django_processes import serve_relayed
+from bulletin.front.django_processes import LENGTH, address, serve_relayed
 from bulletin.front.files import FileCache
 from bulletin.front.relay import DjangoRelay
 from bulletin.live.hub import LiveHub
@@ -58,11 +68,11 @@ def scope_for(path, method="POST"):
     }
 
 
-async def relayed(tmp_path, application, path, chunks, client_leaves=False, listening=True):
+async def relayed(tmp_path, application, path, chunks, client_leaves=False, listening=True, name=None):
     """Relay one request for ``path`` with body ``chunks`` to ``application``: the messages sent to the client."""
-    socket_path = str(tmp_path / "django.sock")
+    socket_path = name or str(tmp_path / "django.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
+    listener.bind(address(socket_path))
     listener.listen(8)
     server = asyncio.ensure_future(serve_relayed(listener, application)) if listening else None
     if not listening:
@@ -153,3 +163,120 @@ def test_a_body_over_the_limit_is_refused_by_the_front_and_never_answered_by_dja
 
     sent = run(through_front())
     assert sent[0]["status"] == 413
+
+
+NOBODY = 65534
+other_user = pytest.mark.skipif(
+    sys.platform != "linux" or os.getuid() != 0, reason="runs a process as another user: Linux, as root (CI is)"
+)
+
+
+def abstract_name():
+    return f"@bulletin-test-{secrets.token_hex(8)}"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the abstract namespace is Linux's")
+def test_the_socket_is_a_name_in_the_abstract_namespace_not_a_file(tmp_path):
+    echo = Echo()
+    sent = run(relayed(tmp_path, echo, "/search/", [b"q"], name=abstract_name()))
+    assert sent[0]["status"] == 201 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the abstract namespace is Linux's")
+def test_the_relay_reaches_an_abstract_name_from_uvloop(tmp_path):
+    """granian runs the workers on uvloop, whose open_unix_connection refuses an abstract name."""
+    echo = Echo()
+    with ThreadPoolExecutor(max_workers=1) as thread:  # a loop of its own, as tests/event_loop.py explains
+        sent = thread.submit(uvloop.run, relayed(tmp_path, echo, "/search/", [b"q"], name=abstract_name())).result()
+    assert sent[0]["status"] == 201 and echo.scopes[0]["path"] == "/search/"
+
+
+def as_nobody(task):
+    """Run ``task`` in a forked child as user nobody; its pid. The child exits 0 when ``task`` returns True.
+    (Forked rather than started: nobody may not read this Python's installation.)"""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            code = 0 if task() else 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def exit_status(pid):
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+@other_user
+def test_a_django_process_refuses_another_users_connection(tmp_path):
+    """A frame from another user is never read (marshal trusts its input): the connection is closed unanswered."""
+    name, echo = abstract_name(), Echo()
+
+    def intrude():
+        intruder = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        intruder.connect(address(name))
+        intruder.settimeout(10)
+        frame = marshal.dumps({"type": "http", "path": "/admin/"})
+        try:
+            intruder.sendall(LENGTH.pack(len(frame)) + frame)
+            return intruder.recv(100) == b""  # closed, nothing sent back
+        except (BrokenPipeError, ConnectionResetError):  # closed before, or with the frame unread
+            return True
+
+    async def served_while_intruding():
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(address(name))
+        listener.listen(8)
+        server = asyncio.ensure_future(serve_relayed(listener, echo))
+        try:
+            pid = as_nobody(intrude)
+            return await asyncio.get_running_loop().run_in_executor(None, exit_status, pid)
+        finally:
+            server.cancel()
+            listener.close()
+
+    assert run(served_while_intruding()) == 0
+    assert echo.scopes == []
+
+
+@other_user
+def test_the_relay_refuses_a_socket_held_by_another_user(tmp_path):
+    """A request (with its cookies) is never written to a socket that another user's process listens on."""
+    name = abstract_name()
+    ready_read, ready_write = os.pipe()
+
+    def squat():
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(address(name))
+        listener.listen(8)
+        os.write(ready_write, b"x")
+        listener.settimeout(10)
+        connection, _ = listener.accept()
+        connection.settimeout(10)
+        return connection.recv(1000) == b""  # the relay closed without writing a byte
+
+    squatter = as_nobody(squat)
+    os.close(ready_write)
+    try:
+        assert os.read(ready_read, 1) == b"x"
+        sent = run(relayed_to_squatter(name))
+        assert sent[0]["status"] == 503
+    finally:
+        os.close(ready_read)
+        assert exit_status(squatter) == 0
+
+
+async def relayed_to_squatter(name):
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    await asyncio.wait_for(DjangoRelay(name)(scope_for("/admin/"), receive, send), timeout=10)
+    return sent

@@ -3,7 +3,7 @@ next (never under 3 s), rounded, at least one minute; words counted correctly in
 
 import pytest
 
-from bulletin.newsroom.reading_time import count_words, image_seconds, reading_minutes
+from bulletin.newsroom.reading_time import count_words, image_seconds, reading_minutes, text_content
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,11 @@ from bulletin.newsroom.reading_time import count_words, image_seconds, reading_m
 )
 def test_count_words_in_any_script(text, words):
     assert count_words(text) == words
+
+
+def test_the_words_of_rich_text_are_its_text_not_its_markup():
+    markup = '<p>Bread&nbsp;&amp; <a href="https://example.com/water-supply">water</a> in <b>Kharkiv</b></p>'
+    assert count_words(text_content(markup)) == 4
 
 
 def test_image_seconds_follow_the_declining_scale():

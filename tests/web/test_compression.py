@@ -14,8 +14,8 @@ from bulletin.web.middleware import PublicGZipMiddleware
 PAGE = "<p>" + "The same words, over and over. " * 40 + "</p>"
 
 
-def _answer(path="/search/", respond=None):
-    request = RequestFactory().get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+def _answer(path="/search/", respond=None, accept_encoding="gzip, deflate, br"):
+    request = RequestFactory().get(path, HTTP_ACCEPT_ENCODING=accept_encoding)
 
     def view(request):
         response = HttpResponse(PAGE)
@@ -30,6 +30,13 @@ def test_a_public_answer_is_gzipped_and_says_it_varies():
     response = _answer()
     assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
     assert gzip.decompress(response.content).decode() == PAGE
+
+
+@pytest.mark.parametrize("accept_encoding", ["gzip;q=0, deflate", "br;q=1, gzip;q=0", "*;q=0", "identity, gzip;q=0.5"])
+def test_a_client_that_refuses_gzip_or_prefers_identity_gets_the_answer_as_it_is(accept_encoding):
+    """Django's own GZipMiddleware reads "gzip;q=0", a refusal, as acceptance; the front's rule decides here too."""
+    response = _answer(accept_encoding=accept_encoding)
+    assert not response.has_header("Content-Encoding") and response.content == PAGE.encode()
 
 
 def _renders_a_csrf_token(request, response):
