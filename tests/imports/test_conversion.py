@@ -61,7 +61,7 @@ def test_the_fingerprint_is_what_the_export_says_not_the_blocks_made_from_it():
     assert record.fingerprint() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_body_the_worker_could_not_convert_is_reported_against_its_post(monkeypatch):
     """The worker leaves None; the loader converts the body itself, and its error names the post."""
     real = body.blocks_of_post
