@@ -349,6 +349,9 @@ class StoryPage(Page):
     )
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     feed_position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    # Wagtail's "Copy" copies every field: the copy would hold the original's position (unique: a 500 for the
+    # editor). A copy is a new story, placed when it is first published.
+    exclude_fields_in_copy = ["feed_position"]
     # The original's address when the story was first published elsewhere (an imported Ghost post's canonical
     # URL, a WordPress post's Yoast or Rank Math one): search engines and the JSON-LD are sent there.
     canonical_url = models.URLField(
@@ -407,6 +410,12 @@ class StoryPage(Page):
 
     def save(self, *args, **kwargs):
         self.reading_minutes = self.compute_reading_minutes()
+        if self.pk and self.feed_position is None:
+            # The position is given on first publish (newsroom/handlers.py), to the stored row: an object loaded
+            # (or a revision made) before then does not know it, and saving it must not take it away, or the next
+            # publish would place the story again at the top of the feed (and SQLite's search index, keyed by the
+            # position, would hold it twice). One query, only for stories never published or not known so.
+            self.feed_position = StoryPage.objects.filter(pk=self.pk).values_list("feed_position", flat=True).first()
         return super().save(*args, **kwargs)
 
     def compute_reading_minutes(self):

@@ -200,16 +200,22 @@ def _root(word):
 
 def highlight(value, query):
     """``value`` as HTML, escaped, with the words that ``query`` matches wrapped in <mark>."""
-    roots = query.roots() if query else []
+    roots = tuple(query.roots()) if query else ()
     if not roots:
         return html.escape(value)
     out, last = [], 0
     for match in _SHOWN_WORD.finditer(value):
-        word = fold(clean(match.group()))
-        latin = transliterate(match.group())
-        if any(word.startswith(root) or (latin and latin.startswith(root)) for root in roots):
+        shown = match.group()
+        # An ASCII word needs neither cleaning nor transliteration: its folded form is its lower case. Most words
+        # of an English page are, and this loop runs over the 20 headlines and summaries of every results page.
+        if shown.isascii():
+            found = shown.lower().startswith(roots)
+        else:
+            latin = transliterate(shown)
+            found = fold(clean(shown)).startswith(roots) or bool(latin and latin.startswith(roots))
+        if found:
             out.append(html.escape(value[last : match.start()]))
-            out.append(f"<mark>{html.escape(match.group())}</mark>")
+            out.append(f"<mark>{html.escape(shown)}</mark>")
             last = match.end()
     out.append(html.escape(value[last:]))
     return "".join(out)

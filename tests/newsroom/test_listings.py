@@ -52,6 +52,35 @@ def test_republishing_keeps_the_feed_position(db):
     assert listings.latest(1)[0].pk == story.pk and story.title == "Edited headline"
 
 
+def test_republishing_an_object_loaded_before_the_first_publish_keeps_the_feed_position(db):
+    """The position belongs to the live row: a revision made from an object that never saw it (as the demo's live
+    blogs were published twice) once placed the story again at the top, and SQLite's search index, keyed by the
+    position, then held the story twice."""
+    from bulletin.newsroom.models import NewsFeedPage, Section
+    from bulletin.search import index
+
+    story = StoryPage(title="Quokka census begins", slug="quokka-census", summary="Counted.", live=False)
+    story.section = Section.objects.first()
+    NewsFeedPage.objects.get().add_child(instance=story)
+    story.save_revision().publish()
+    position = StoryPage.objects.get(pk=story.pk).feed_position
+    newer = publish_story("Published in between")
+    story.summary = "Counted again."
+    story.save_revision().publish()
+    assert StoryPage.objects.get(pk=story.pk).feed_position == position < newer.feed_position
+    assert index.search("quokka").story_ids == [story.pk]
+
+
+def test_a_copy_of_a_published_story_is_placed_when_it_is_published(db):
+    """Wagtail's Copy action copies every field; the original's position in the copy broke the unique index."""
+    original = listings.latest(DEMO_STORIES)[5].specific
+    copy = original.copy(update_attrs={"slug": "a-copy", "title": "A copy"}, keep_live=False)
+    assert copy.feed_position is None and not copy.live
+    copy.save_revision().publish()
+    copy.refresh_from_db()
+    assert listings.latest(1)[0].pk == copy.pk and copy.feed_position > original.feed_position
+
+
 def test_unpublished_story_leaves_the_feed_and_its_page(db):
     story = listings.archive_page(2)[3]
     StoryPage.objects.get(pk=story.pk).unpublish()

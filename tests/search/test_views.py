@@ -2,7 +2,7 @@
 
 import pytest
 
-from bulletin.newsroom.models import StoryPage
+from bulletin.newsroom.models import Author, Section, StoryPage, Tag
 from tests.factories import publish_story
 
 
@@ -67,6 +67,17 @@ def test_filters_from_the_form(client, db):
     story = StoryPage.objects.live().select_related("section").first()
     data = client.get("/search/search.json", {"q": "the", "section": story.section.slug}).json()
     assert data["results"] and {r["section"] for r in data["results"]} == {story.section.name}
+
+
+def test_the_filters_list_every_section_author_and_tag_with_the_chosen_ones_selected(client, db):
+    tag = Tag.objects.create(name="<b>Grid</b> & power", slug="grid-power")
+    section, author = Section.objects.order_by("name").last(), Author.objects.order_by("name").first()
+    page = client.get("/search/", {"q": "the", "section": section.slug, "tag": tag.slug}).content.decode()
+    assert f'<option value="{section.slug}" selected>{section.name}</option>' in page
+    assert f'<option value="{author.slug}">{author.name}</option>' in page  # no author chosen
+    assert '<option value="grid-power" selected>&lt;b&gt;Grid&lt;/b&gt; &amp; power</option>' in page
+    assert page.count("<option value=") - 3 == Section.objects.count() + Author.objects.count() + Tag.objects.count()
+    assert page.count(" selected>") == 2
 
 
 @pytest.mark.parametrize(
