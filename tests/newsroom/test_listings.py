@@ -3,7 +3,8 @@
 from django.db import connection
 
 from bulletin.newsroom import listings
-from bulletin.newsroom.models import StoryPage
+from bulletin.newsroom.models import NewsFeedPage, Section, StoryPage
+from bulletin.search import index
 from tests.conftest import DEMO_STORIES
 from tests.factories import publish_story
 
@@ -56,9 +57,6 @@ def test_republishing_an_object_loaded_before_the_first_publish_keeps_the_feed_p
     """The position belongs to the live row: a revision made from an object that never saw it (as the demo's live
     blogs were published twice) once placed the story again at the top, and SQLite's search index, keyed by the
     position, then held the story twice."""
-    from bulletin.newsroom.models import NewsFeedPage, Section
-    from bulletin.search import index
-
     story = StoryPage(title="Quokka census begins", slug="quokka-census", summary="Counted.", live=False)
     story.section = Section.objects.first()
     NewsFeedPage.objects.get().add_child(instance=story)
