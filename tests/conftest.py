@@ -3,14 +3,13 @@ tests that change it run in a transaction that pytest-django rolls back."""
 
 import datetime
 import os
-import tempfile
+import shutil
 import zoneinfo
-from pathlib import Path
 
 import pytest
 
 from tests.embeds.provider_servers import embed_providers, local_embed_providers  # noqa: F401 (fixtures)
-from tests.servers import Server, bulletin, manage_code, server_env
+from tests.servers import Server, demo_copy, manage_code, server_env
 
 #: The demo newsroom the tests read: small enough to build in seconds, big enough for several feed pages.
 DEMO_STORIES = 60
@@ -44,20 +43,23 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     """The test database with the demo newsroom (DEMO_STORIES stories, seed 42, ending at DEMO_NOW), and its
-    images' renditions: built once into a throwaway public/, they are part of the state every test starts from.
-    Otherwise each test's first build made them again in its own transaction, which is rolled back after it:
-    13 of the 18 s that the ``public`` fixture took, in 28 tests and more that publish."""
+    images' renditions; returns the public/ built from it, which the ``public`` fixture copies for each test.
+
+    The renditions are part of the state every test starts from: otherwise each test's first build made them again
+    in its own transaction, which is rolled back after it."""
     from django.test import override_settings
 
     from bulletin.demo import builder
     from bulletin.publishing import build
 
+    built = tmp_path_factory.mktemp("built") / "public"
     with django_db_blocker.unblock():
         builder.build(stories=DEMO_STORIES, days=5, seed=42, now=DEMO_NOW)
-        with tempfile.TemporaryDirectory() as folder, override_settings(BULLETIN_PUBLIC_DIR=Path(folder)):
+        with override_settings(BULLETIN_PUBLIC_DIR=built):
             build.build(workers=1)
+    return built
 
 
 @pytest.fixture
@@ -68,12 +70,11 @@ def feed_page(db):
 
 
 @pytest.fixture
-def public(settings, tmp_path, db):
-    """An empty public/ in tmp_path, then the whole demo site built into it (by `bulletin build`'s code)."""
-    from bulletin.publishing import build
-
+def public(settings, tmp_path, db, django_db_setup):
+    """public/ in tmp_path holding the whole demo site, as `bulletin build` writes it from the database every test
+    starts from: a copy of the one django_db_setup built (a build per test took 3–5 s of its setup)."""
     settings.BULLETIN_PUBLIC_DIR = tmp_path / "public"
-    build.build(workers=1)
+    shutil.copytree(django_db_setup, settings.BULLETIN_PUBLIC_DIR, symlinks=True)
     return settings.BULLETIN_PUBLIC_DIR
 
 
@@ -103,8 +104,7 @@ def server(tmp_path_factory):
     """A built 30-story demo site served by `bulletin serve` (2 front workers, a heartbeat a second on /live/)."""
     data_dir = tmp_path_factory.mktemp("serve")
     env = server_env(data_dir, BULLETIN_LIVE_HEARTBEAT="1")
-    bulletin(env, "demo", "--stories", "30", "--quiet")
-    bulletin(env, "build", "--quiet")
+    demo_copy(tmp_path_factory, data_dir, "--stories", "30", "--quiet")
     running = Server(env, data_dir / "serve.log")
 
     def manage(code):

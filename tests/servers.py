@@ -1,13 +1,16 @@
 """Real `bulletin serve` processes on free ports, for the tests that meet the server over the network."""
 
 import contextlib
+import fcntl
 import grp
+import hashlib
 import http.client
 import os
 import pwd
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -38,6 +41,43 @@ def bulletin(env, *args):
 def manage_code(env, code):
     """Run Python ``code`` in a Django shell of the server's database; returns what it printed."""
     return bulletin(env, "manage", "shell", "--no-imports", "-c", code).strip()
+
+
+def shared_temp(tmp_path_factory):
+    """A folder of this test run that all its pytest-xdist workers share (the run's own folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def demo_copy(tmp_path_factory, data_dir, *demo_args, build=True):
+    """Fill ``data_dir`` with the newsroom `bulletin demo DEMO_ARGS` makes in a new data folder (SQLite database,
+    media, secret key) and, if ``build``, the public/ that `bulletin build` then writes. Returns what `bulletin demo`
+    printed (the demo editor's login).
+
+    Each newsroom is made once per test run, whichever pytest-xdist worker asks first, and copied: migrating a new
+    SQLite database alone takes 10–20 s, and a dozen server fixtures each made the same newsroom."""
+    key = hashlib.sha256(repr((demo_args, build)).encode()).hexdigest()[:16]
+    root = shared_temp(tmp_path_factory) / "demo-newsrooms"
+    root.mkdir(exist_ok=True)
+    made = root / key
+    with open(root / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other workers wait for the first one to make it
+        if not made.exists():
+            making = root / f"{key}.making"
+            shutil.rmtree(making, ignore_errors=True)
+            making.mkdir()
+            env = server_env(making)
+            (making / "demo.out").write_text(bulletin(env, "demo", *demo_args))
+            if build:
+                bulletin(env, "build", "--quiet")
+            # Fold the write-ahead log into the database file, so that the file alone is the whole database.
+            database = sqlite3.connect(making / "bulletin.sqlite3")
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            database.close()
+            making.rename(made)
+
+    shutil.copytree(made, data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("demo.out", "*-wal", "*-shm"))
+    return (made / "demo.out").read_text()
 
 
 class Server:

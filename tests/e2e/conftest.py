@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import demo_copy
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 BULLETIN = str(BIN / "bulletin") if (BIN / "bulletin").exists() else shutil.which("bulletin") or "bulletin"
@@ -103,17 +105,9 @@ def server(tmp_path_factory, local_embed_providers):
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the CLI's own default (dev), not the pytest one
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_SCHEDULER_INTERVAL="1", PYTHONUNBUFFERED="1")
     env.update(local_embed_providers.env())
-    demo = subprocess.run(
-        # No live blogs: the tests read the newest story as a story; tests/e2e/test_liveblogs.py adds its own.
-        [BULLETIN, "demo", "--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet", "--no-live-blogs"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if demo.returncode:
-        pytest.fail(f"`bulletin demo` failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}")
+    # No live blogs: the tests read the newest story as a story; tests/e2e/test_liveblogs.py adds its own.
+    demo_args = ["--stories", str(DEMO_STORIES), "--now", DEMO_NOW, "--quiet", "--no-live-blogs"]
+    demo_copy(tmp_path_factory, data_dir, *demo_args, build=False)
 
     port = _free_port()
     # Canonical URLs, feeds and sitemaps name the site's own address, as they would on a real server.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bulletin.front.supervision import port_holders
-from tests.servers import Server, bulletin, request, server_env
+from tests.servers import Server, demo_copy, request, server_env
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +19,7 @@ def site(tmp_path_factory):
     """A built five-story demo site and the environment to serve it."""
     data_dir = tmp_path_factory.mktemp("supervised")
     env = server_env(data_dir)
-    bulletin(env, "demo", "--stories", "5", "--quiet")
-    bulletin(env, "build", "--quiet")
+    demo_copy(tmp_path_factory, data_dir, "--stories", "5", "--quiet")
     return env, data_dir
 
 

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.servers import Server, bulletin, free_port, manage_code, running_nginx, server_env
+from tests.servers import Server, bulletin, demo_copy, free_port, manage_code, running_nginx, server_env
 
 #: The front's settings that these tests shorten, in one place (docs/settings.md): if the front renames them,
 #: change the names here. BULLETIN_HEADER_TIMEOUT is the seconds a client has to send a request's head, on a new
@@ -38,9 +38,8 @@ def newsroom(tmp_path_factory):
     """A data folder with the 30-story demo newsroom built into its public/, and the demo editor's login."""
     data_dir = tmp_path_factory.mktemp("hostile")
     env = server_env(data_dir, BULLETIN_LIVE_HEARTBEAT="1", BULLETIN_INSECURE_COOKIES="1", **FRONT_SETTINGS)
-    login = bulletin(env, "demo", "--stories", "30", "--quiet")
+    login = demo_copy(tmp_path_factory, data_dir, "--stories", "30", "--quiet")
     username, password = re.search(r"user: (\S+)\s+password: (\S+)", login).groups()
-    bulletin(env, "build", "--quiet")
     return SimpleNamespace(
         env=env,
         data_dir=data_dir,

@@ -9,7 +9,7 @@ import redis
 
 from tests.live.sse import EventStream
 from tests.live.test_stream import PUBLISH
-from tests.servers import Server, bulletin, manage_code, server_env
+from tests.servers import Server, bulletin, demo_copy, manage_code, server_env
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -28,9 +28,8 @@ def machines(tmp_path_factory):
         "BULLETIN_MEDIA_ROOT": str(folder_a / "media"),
     }
     env_a, env_b = server_env(folder_a, **shared), server_env(folder_b, **shared)
-    bulletin(env_a, "demo", "--stories", "20", "--quiet")
-    for env in (env_a, env_b):
-        bulletin(env, "build", "--quiet")
+    demo_copy(tmp_path_factory, folder_a, "--stories", "30", "--quiet")  # and a's public/, built
+    bulletin(env_b, "build", "--quiet")
     a, b = Server(env_a, folder_a / "serve.log"), Server(env_b, folder_b / "serve.log")
     yield {"a": (a, env_a, folder_a), "b": (b, env_b, folder_b), "channel": channel}
     a.stop()
@@ -75,9 +74,9 @@ def test_a_reader_of_the_other_machine_resumes_after_a_missed_event(machines):
     assert event is not None and event["id"] == newest["id"]
 
 
-def test_a_publish_succeeds_when_redis_is_down(tmp_path):
+def test_a_publish_succeeds_when_redis_is_down(tmp_path_factory, tmp_path):
     env = server_env(tmp_path, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
-    bulletin(env, "demo", "--stories", "5", "--quiet")
+    demo_copy(tmp_path_factory, tmp_path, "--stories", "5", "--quiet")
     printed = manage_code(
         env,
         PUBLISH.format(title="Redis is down", slug="redis-is-down") + "print(StoryPage.objects.get(pk=story.pk).live)",

@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tests.servers import demo_copy
+
 PUBLISH_LOOP = """
 import itertools
 from django.db import transaction
@@ -40,9 +42,7 @@ def site(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("crash")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_PUBLISHER="inline", PYTHONUNBUFFERED="1")
-    for args in (["demo", "--stories", "40", "--quiet"], ["build", "--quiet", "--workers", "2"]):
-        result = bulletin(env, *args)
-        assert result.returncode == 0, result.stderr
+    demo_copy(tmp_path_factory, data_dir, "--stories", "40", "--quiet")
     return env, data_dir / "public"
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.publishing.test_failures import _chattr
-from tests.servers import bulletin, free_port, manage_code, request, server_env
+from tests.servers import demo_copy, free_port, manage_code, request, server_env
 
 PUBLISH = """
 from bulletin.newsroom.models import Author, Byline, NewsFeedPage, Section, StoryPage
@@ -25,14 +25,13 @@ print(story.pk)
 """
 
 
-def test_bulletin_serve_retries_until_the_disk_is_writable_again(tmp_path):
+def test_bulletin_serve_retries_until_the_disk_is_writable_again(tmp_path_factory, tmp_path):
     """A real `bulletin serve` (its scheduler every second): /healthz through the front tells of the failure, and
     once public/ is writable again the scheduler's retry publishes the story and its live event."""
     if shutil.which("chattr") is None:
         pytest.skip("chattr (e2fsprogs) is not installed")
     env = server_env(tmp_path, BULLETIN_SCHEDULER_INTERVAL="1", BULLETIN_HEALTH_MAX_FAILING_SECONDS="3600")
-    bulletin(env, "demo", "--stories", "5", "--quiet")
-    bulletin(env, "build", "--quiet")
+    demo_copy(tmp_path_factory, tmp_path, "--stories", "5", "--quiet")
     public, port = tmp_path / "public", free_port()
     log = open(tmp_path / "serve.log", "w+")
     server = subprocess.Popen(

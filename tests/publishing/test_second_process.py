@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from tests.servers import demo_copy
+
 #: Publishes ``count`` stories in a real process with the inline publisher and prints, after each publish, the
 #: helper's process id (None when there is none) and whether it is still used. KILL_WHEN picks when the helper is
 #: killed: "between" the first and the second publish, "during" its first job (as the OOM killer might), or never.
@@ -48,9 +50,7 @@ def site(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("helper")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_PUBLISHER="inline", PYTHONUNBUFFERED="1")
-    for args in (["demo", "--stories", "30", "--quiet"], ["build", "--quiet"]):
-        result = bulletin(env, *args)
-        assert result.returncode == 0, result.stderr
+    demo_copy(tmp_path_factory, data_dir, "--stories", "30", "--quiet")
     return env, data_dir / "public"
 
 

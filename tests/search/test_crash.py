@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from tests.publishing.test_crash import bulletin, kill_after
+from tests.servers import demo_copy
 
 # Publishes a story per round and unpublishes every third one, each in one transaction, as the admin's writes
 # (newsdesk's AtomicAdminWritesMiddleware) and the scheduler do.
@@ -48,8 +49,7 @@ def site(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("search-crash")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(BULLETIN_DATA_DIR=str(data_dir), BULLETIN_PUBLISHER="inline", PYTHONUNBUFFERED="1")
-    result = bulletin(env, "demo", "--stories", "5", "--quiet")
-    assert result.returncode == 0, result.stderr
+    demo_copy(tmp_path_factory, data_dir, "--stories", "5", "--quiet")
     return env
 
 
