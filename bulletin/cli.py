@@ -402,4 +402,11 @@ def manage(args):
 
 
 def main():
-    cli(prog_name="bulletin")
+    try:
+        cli(prog_name="bulletin")
+    finally:
+        # A command that published (a shell, the demo, an import) lets its background publisher finish first. Not
+        # imported here when unused: most commands never load Django's models.
+        publisher = sys.modules.get("bulletin.publishing.publisher")
+        if publisher is not None:
+            publisher.finish_background_publishing()

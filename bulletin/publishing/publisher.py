@@ -336,3 +336,12 @@ def _seconds_until_next_attempt():
 
 _helper = RenderingHelper(f"{__name__}.Publisher")
 _thread = _PublisherThread()
+
+
+def finish_background_publishing():
+    """Wait (up to EXIT_TIMEOUT) until this process's publisher thread has published what was committed.
+
+    A command calls it before it returns (bulletin/cli.py): the atexit hook comes too late for some work, since an
+    exiting interpreter first shuts thread pools down (concurrent.futures), and Wagtail makes several renditions of
+    one image in a pool: a new picture in a story published just before the exit failed to render there."""
+    _thread.finish()

@@ -94,13 +94,18 @@ NEWS_SITEMAP_HOOK = "bulletin_news_sitemap_stories"
 
 def news_stories(now):
     """Stories for the Google News sitemap at ``now``: first published in the last 48 hours, or news still by a
-    NEWS_SITEMAP_HOOK; newest first."""
-    listed = Q(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE)
-    for still_news in hooks.get_hooks(NEWS_SITEMAP_HOOK):
-        listed |= still_news()
-    return list(
-        StoryPage.objects.live()
-        .filter(listed, first_published_at__lte=now)
-        .order_by("-first_published_at", "-pk")
-        .values_list(*NEWS_ROW, named=True)[:NEWS_SITEMAP_MAX_STORIES]
-    )
+    NEWS_SITEMAP_HOOK; newest first.
+
+    One query for each, merged here: in one query, "recent OR still news" read the whole archive to decide
+    (160 ms at 100,000 stories on SQLite, with every publish), each alone reads what it finds."""
+    stories = StoryPage.objects.live().filter(first_published_at__lte=now).values_list(*NEWS_ROW, named=True)
+    found = {
+        story.pk: story
+        for listed in (
+            Q(first_published_at__gt=now - NEWS_SITEMAP_MAX_AGE),
+            *(still_news() for still_news in hooks.get_hooks(NEWS_SITEMAP_HOOK)),
+        )
+        for story in stories.filter(listed).order_by("-first_published_at", "-pk")[:NEWS_SITEMAP_MAX_STORIES]
+    }
+    newest_first = sorted(found.values(), key=lambda story: (story.first_published_at, story.pk), reverse=True)
+    return newest_first[:NEWS_SITEMAP_MAX_STORIES]

@@ -142,6 +142,39 @@ def test_a_process_that_publishes_and_exits_leaves_the_files_written(site):
     assert bulletin(env, "build", "--check", "--quiet").returncode == 0
 
 
+PUBLISH_WITH_A_NEW_IMAGE = """
+import io
+from django.core.files.images import ImageFile
+from PIL import Image as Picture
+from wagtail.images import get_image_model
+from bulletin.newsroom.models import Author, Byline, NewsFeedPage, Section, StoryPage
+buffer = io.BytesIO()
+Picture.new("RGB", (1600, 900), "teal").save(buffer, "PNG")
+image = get_image_model().objects.create(title="Exit test picture", file=ImageFile(buffer, name="exit-test.png"))
+story = StoryPage(title="Exit with a new picture", slug="exit-new-picture", summary="Published as a command exits.",
+                  section=Section.objects.first(), live=False,
+                  body=[("image", {"image": image, "alt": "A teal square", "caption": "", "credit": ""})])
+story.bylines = [Byline(author=Author.objects.first())]
+NewsFeedPage.objects.get().add_child(instance=story)
+story.save_revision().publish()
+"""
+PENDING = "from bulletin.publishing.models import OutboxEntry\nprint(OutboxEntry.objects.pending().count())"
+
+
+def test_a_command_that_exits_right_after_a_publish_makes_its_new_renditions(site):
+    """The story's new picture needs three renditions, which Wagtail makes in a thread pool; a process that is
+    exiting no longer accepts work in one, so the command waits for its publisher before it returns."""
+    env, public = site
+    env = {**env, "BULLETIN_PUBLISHER": "thread"}
+    done = bulletin(env, "manage", "shell", "--no-imports", "-c", PUBLISH_WITH_A_NEW_IMAGE)
+    assert done.returncode == 0, done.stderr
+    assert "could not publish" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
+    page = (public / "exit-new-picture/index.html").read_text()
+    assert page.count("exit-test") >= 3, "the srcset's renditions"
+    pending = bulletin(env, "manage", "shell", "--no-imports", "-c", PENDING)
+    assert pending.stdout.split() == ["0"], pending.stdout + pending.stderr
+
+
 def test_a_second_parallel_build_changes_no_bytes(site):
     env, public = site
     first = bulletin(env, "build", "--quiet", "--workers", "2")
