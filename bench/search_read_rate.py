@@ -5,13 +5,15 @@ clients the file keeps ≥ 0.9 of its read rate alone.
 
     BULLETIN_DATA_DIR=/tmp/search-100k .venv/bin/python bench/search_read_rate.py [--seconds 10] [--rounds 3]
 
-Needs wrk. One `bulletin serve --workers 2` for both measurements; the rounds alternate (alone, with searchers)
-so that the machine's load drifts over both alike. The searchers are one wrk with 20 connections, each asking
-/search/ for the bench's queries in turn (bench/search.py's list) as soon as its last answer came. If public/
-holds no story yet (a demo that was never built), one story is published first, which writes its files.
+Needs wrk. One `bulletin serve --workers 2` for all measurements; each round measures the file alone, the file
+while 20 clients search, and the 20 searching clients alone, so that the machine's load drifts over all alike.
+The searchers are one wrk with 20 connections, each asking /search/ for the bench's queries in turn
+(bench/search.py's list) as soon as its last answer came; beside the file they start and stop with its readers.
+If public/ holds no story yet (a demo that was never built), one story is published first, which writes its files.
 Prints a Markdown table and writes JSON to bench/results/, with the CPU seconds that serve's workers (files) and
-its Django processes (searches) used in each measurement, read from /proc. `BULLETIN_DJANGO_NICE=0` in the
-environment runs the Django processes at the workers' priority, for comparison.
+its Django processes (searches) used in each measurement, read from /proc. The environment reaches serve:
+`BULLETIN_SEARCH_BUSY_SHARE=1` turns the search gate off (bulletin/front/search_gate.py), `BULLETIN_DJANGO_NICE=0`
+runs the Django processes at the workers' priority, for comparison.
 """
 
 import argparse
@@ -23,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -70,9 +71,10 @@ def searchers_script(work):
         f"local paths = {{{paths}}}\nlocal n = 0\n"
         "request = function()\n  n = n + 1\n  return wrk.format('GET', paths[(n % #paths) + 1])\nend\n"
         "done = function(summary, latency, requests)\n"
-        '  io.write(string.format(\'{"requests":%d,"rps":%.1f,"p50_ms":%.1f,"p95_ms":%.1f,"non2xx3xx":%d}\\n\','
+        '  io.write(string.format(\'{"requests":%d,"rps":%.1f,"p50_ms":%.1f,"p95_ms":%.1f,\''
+        ' .. \'"non2xx3xx":%d,"timeouts":%d}\\n\','
         " summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,"
-        " latency:percentile(95) / 1000, summary.errors.status))\nend\n"
+        " latency:percentile(95) / 1000, summary.errors.status, summary.errors.timeout))\nend\n"
     )
     return script
 
@@ -141,7 +143,7 @@ def main():
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    runs = {"alone": [], "with searchers": [], "searchers": []}
+    runs = {"alone": [], "with searchers": [], "searchers": [], "searches alone": []}
     try:
         wait_for(port, path)
         searchers = searchers_script(work)
@@ -149,17 +151,19 @@ def main():
         wrk(port, "/search/", 3, SEARCHERS, searchers)
         for _ in range(args.rounds):
             runs["alone"].append(measured(server.pid, lambda: wrk(port, path, args.seconds, 10, WRK_SCRIPT)))
-            # The searchers start first and run a little longer than the readers, so the file is read only
-            # while all 20 are searching.
+            # Both start together and run as long: wrk connects in milliseconds, so the file is read while all 20
+            # search, and the searches are counted while the file is read.
             background = subprocess.Popen(
-                ["wrk", "-t1", f"-c{SEARCHERS}", f"-d{args.seconds + 4}s", "--timeout", "10s", "--latency"]
+                ["wrk", "-t1", f"-c{SEARCHERS}", f"-d{args.seconds}s", "--timeout", "30s", "--latency"]
                 + ["-s", str(searchers), f"http://127.0.0.1:{port}/search/"],
                 stdout=subprocess.PIPE,
                 text=True,
             )
-            time.sleep(2)
             runs["with searchers"].append(measured(server.pid, lambda: wrk(port, path, args.seconds, 10, WRK_SCRIPT)))
             runs["searchers"].append(json.loads(background.communicate()[0].strip().splitlines()[-1]))
+            runs["searches alone"].append(
+                measured(server.pid, lambda: wrk(port, "/search/", args.seconds, SEARCHERS, searchers))
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -169,9 +173,12 @@ def main():
     alone = statistics.median(r["rps"] for r in runs["alone"])
     loaded = statistics.median(r["rps"] for r in runs["with searchers"])
     searches = statistics.median(r["rps"] for r in runs["searchers"])
+    searches_alone = statistics.median(r["rps"] for r in runs["searches alone"])
     errors = sum(r["non2xx3xx"] for rs in runs.values() for r in rs)
     nice = os.environ.get("BULLETIN_DJANGO_NICE", "5")
-    print(f"file {path}, {args.rounds} rounds of {args.seconds} s, Django processes at niceness {nice}")
+    share = os.environ.get("BULLETIN_SEARCH_BUSY_SHARE", "0.05")
+    print(f"file {path}, {args.rounds} rounds of {args.seconds} s, Django processes at niceness {nice}, ", end="")
+    print(f"search gate's share {share}" + (" (off)" if float(share) >= 1 else ""))
     print(f"load average at the start {start_load:.1f}, at the end {os.getloadavg()[0]:.1f}")
 
     def rates(kind):
@@ -179,12 +186,20 @@ def main():
             "{:,.0f} (CPU s: workers {workers}, Django {django})".format(r["rps"], **r["cpu_s"]) for r in runs[kind]
         )
 
-    searched = ", ".join("{rps:.1f} (p50 {p50_ms} / p95 {p95_ms} ms)".format(**r) for r in runs["searchers"])
+    def searched(kind):
+        return ", ".join(
+            "{rps:.1f} (p50 {p50_ms} / p95 {p95_ms} ms, 503: {non2xx3xx}, timeouts: {timeouts}{cpu})".format(
+                **r, cpu=", CPU s: workers {workers}, Django {django}".format(**r["cpu_s"]) if "cpu_s" in r else ""
+            )
+            for r in runs[kind]
+        )
+
     print("| | requests/s (median) | runs |")
     print("|---|---|---|")
     print(f"| story file alone | {alone:,.0f} | {rates('alone')} |")
     print(f"| story file, {SEARCHERS} clients searching | {loaded:,.0f} | {rates('with searchers')} |")
-    print(f"| the searches meanwhile | {searches:,.1f} | {searched} |")
+    print(f"| the searches meanwhile | {searches:,.1f} | {searched('searchers')} |")
+    print(f"| the searches alone | {searches_alone:,.1f} | {searched('searches alone')} |")
     print(f"ratio with searchers / alone: {loaded / alone:.2f}; non-2xx answers: {errors}")
     result = {
         "machine": platform.node(),
@@ -193,7 +208,8 @@ def main():
         "seconds": args.seconds,
         "runs": runs,
         "ratio": round(loaded / alone, 3),
-        "django_nice": os.environ.get("BULLETIN_DJANGO_NICE", "5"),
+        "django_nice": nice,
+        "search_busy_share": share,
         "load_average": os.getloadavg(),
     }
     out = ROOT / "bench" / "results" / "search-read-rate.json"

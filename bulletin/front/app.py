@@ -8,7 +8,8 @@ decides what to answer, in this order:
    string (share links must never reach Django), except under the prefixes whose answers depend on the query
    (bulletin/web/dynamic_paths.py);
 3. anything else: ``django``, an ASGI application: in `bulletin serve` the relay to the Django processes
-   (relay.py, django_processes.py), so that no view ever runs in the process that answers files.
+   (relay.py, django_processes.py), so that no view ever runs in the process that answers files. Reader search
+   (/search/) first waits for its turn at the ``search_gate`` while the worker is short of CPU (search_gate.py).
 """
 
 import asyncio
@@ -34,6 +35,10 @@ STREAM_START = {
     "headers": [(name.encode(), value.encode()) for name, value in STREAM_HEADERS],
 }
 TOO_LARGE = b"Request body too large\n"
+SEARCH_PREFIX = "/search/"
+SEARCH_BUSY = b"Search is busy; please try again in a few seconds\n"
+#: Seconds a client refused by the search gate is told to wait before it asks again.
+SEARCH_RETRY_AFTER = b"5"
 MALFORMED = b"Malformed request body\n"
 NOT_FOUND = b"Not found\n"
 
@@ -41,8 +46,10 @@ NOT_FOUND = b"Not found\n"
 class Front:
     """The ASGI application: files and /live/ in the event loop, the rest to ``django``."""
 
-    def __init__(self, cache, hub, django, max_body_bytes, redis_url="", heartbeat=15.0, public_dir=None):
-        self.cache, self.hub, self.django = cache, hub, django
+    def __init__(
+        self, cache, hub, django, max_body_bytes, redis_url="", heartbeat=15.0, public_dir=None, search_gate=None
+    ):
+        self.cache, self.hub, self.django, self.search_gate = cache, hub, django, search_gate
         self.max_body_bytes, self.redis_url, self.heartbeat = max_body_bytes, redis_url, heartbeat
         self.latest = (public_dir or cache.public_dir) / "live" / "latest.json"
         self.redirects = Redirects(public_dir or cache.public_dir)
@@ -67,6 +74,11 @@ class Front:
                         return await send_file(entry, scope, send)
                     if path.startswith(MEDIA_PREFIX):  # uploads are files or nothing: Django has no more to say
                         return await send_plain(send, 404, NOT_FOUND)
+            if self.search_gate is not None and scope["path"].startswith(SEARCH_PREFIX):
+                async with self.search_gate.turn() as admitted:
+                    if not admitted:
+                        return await send_search_busy(send)
+                    return await self.to_django(scope, receive, send)
             return await self.to_django(scope, receive, send)
         if kind == "lifespan":
             return await self.lifespan(receive, send)
@@ -142,6 +154,8 @@ class Front:
             self.hub.seed(read_latest_file(self.latest))
         self.tasks.append(asyncio.ensure_future(self.poll_generation()))
         self.tasks.append(asyncio.ensure_future(beat(self.hub, self.heartbeat)))
+        if self.search_gate is not None:
+            self.tasks.append(asyncio.ensure_future(self.search_gate.watch()))
 
     async def poll_generation(self):
         while True:
@@ -257,6 +271,23 @@ async def send_redirect(send, location):
         }
     )
     await send({"type": "http.response.body", "body": b""})
+
+
+async def send_search_busy(send):
+    """503 for a search that waited its longest at the gate; a CDN must not keep it."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", b"%d" % len(SEARCH_BUSY)),
+                (b"retry-after", SEARCH_RETRY_AFTER),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": SEARCH_BUSY})
 
 
 async def send_plain(send, status, text):

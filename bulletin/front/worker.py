@@ -25,6 +25,7 @@ def create_app():
     from .app import Front
     from .files import FileCache
     from .relay import DjangoRelay
+    from .search_gate import SearchGate
 
     # As bulletin/gc_freeze.py does for Django's processes: what is loaded now lives as long as the worker, so
     # keep it out of every later collection (without importing the views, which a worker never runs).
@@ -40,4 +41,5 @@ def create_app():
         settings.BULLETIN_MAX_REQUEST_BYTES,
         redis_url=settings.REDIS_URL,
         heartbeat=settings.BULLETIN_LIVE_HEARTBEAT,
+        search_gate=SearchGate.for_worker(settings.BULLETIN_SEARCH_BUSY_SHARE, settings.BULLETIN_SEARCH_MAX_WAIT),
     )

@@ -196,6 +196,11 @@ BULLETIN_RESPAWN_FAILED_WORKERS = os.environ.get("BULLETIN_RESPAWN_FAILED_WORKER
 BULLETIN_DJANGO_PROCESSES = int(os.environ.get("BULLETIN_DJANGO_PROCESSES", "2"))
 #: The Django processes' niceness: under contention the kernel gives the file-serving workers the CPU first.
 BULLETIN_DJANGO_NICE = int(os.environ.get("BULLETIN_DJANGO_NICE", "5"))
+#: While serve's workers are short of CPU, reader search waits its turn so that the Django processes use at most
+#: this share of the machine's CPU ("1": no limit; bulletin/front/search_gate.py).
+BULLETIN_SEARCH_BUSY_SHARE = float(os.environ.get("BULLETIN_SEARCH_BUSY_SHARE", "0.05"))
+#: Seconds a search waits for its turn at most; then it gets 503 with Retry-After.
+BULLETIN_SEARCH_MAX_WAIT = float(os.environ.get("BULLETIN_SEARCH_MAX_WAIT", "10"))
 
 STATIC_URL = "/static/"
 # Inside public/, so whatever serves the pages serves the (fingerprinted) static files too.
