@@ -74,11 +74,8 @@ class Front:
                         return await send_file(entry, scope, send)
                     if path.startswith(MEDIA_PREFIX):  # uploads are files or nothing: Django has no more to say
                         return await send_plain(send, 404, NOT_FOUND)
-            if self.search_gate is not None and scope["path"].startswith(SEARCH_PREFIX):
-                async with self.search_gate.turn() as admitted:
-                    if not admitted:
-                        return await send_search_busy(send)
-                    return await self.to_django(scope, receive, send)
+                if self.search_gate is not None and path.startswith(SEARCH_PREFIX):
+                    return await self.gated_search(scope, receive, send)
             return await self.to_django(scope, receive, send)
         if kind == "lifespan":
             return await self.lifespan(receive, send)
@@ -112,6 +109,35 @@ class Front:
             # Django gave up reading the body: too large, or granian could not read it (a bad chunk size, bare
             # LF line endings) and said the client left. If it did leave, nobody reads this answer.
             await send_plain(send, *((413, TOO_LARGE) if too_large else (400, MALFORMED)))
+
+    async def gated_search(self, scope, receive, send):
+        """A GET or HEAD of /search/ through the search gate. The client's leaving is watched from the start
+        (granian tells it only through ``receive``), so that a search nobody waits for any more is never run; a
+        body, which a GET does not have in meaning, is read and dropped, and Django gets none."""
+
+        async def until_left():
+            while (message := await receive())["type"] != "http.disconnect":
+                pass
+            return message
+
+        left = asyncio.ensure_future(until_left())
+        body_given = False
+
+        async def receive_after_the_gate():
+            nonlocal body_given
+            if not body_given:
+                body_given = True
+                return EMPTY_REQUEST
+            return await asyncio.shield(left)
+
+        try:
+            async with self.search_gate.turn(left) as admitted:
+                if admitted:
+                    return await self.to_django(scope, receive_after_the_gate, send)
+                if not left.done():
+                    return await send_search_busy(send)
+        finally:
+            left.cancel()
 
     # /live/
     async def stream_events(self, scope, receive, send):
@@ -195,6 +221,7 @@ def _request_headers(headers):
 #: values, and parsing q-values on every answer cost a tenth of the front's time per file.
 _CODINGS_CHOSEN = {}
 EMPTY_BODY = {"type": "http.response.body", "body": b""}
+EMPTY_REQUEST = {"type": "http.request", "body": b"", "more_body": False}
 
 
 def _coding_for(accept, variants):

@@ -17,10 +17,12 @@ to 0.05 and waited at most 0.3, so either test alone would tell them apart, and 
 
 What a search costs: the CPU seconds of the Django processes (/proc/PID/stat), whatever they spent them on. An
 editor's publish spends the same budget, so readers' searches wait while the newsroom works; a debt is capped at
-BURST, so they never wait longer than BURST ÷ the share for one.
+BURST, so they never wait longer than BURST ÷ (the share × the CPUs) to pay one back (5 s with the defaults on
+two CPUs). A turn ends when Django has answered, or after MAX_TURN: a search held up in the database (a publish
+holding SQLite's lock) uses no CPU, and must not keep the next in line waiting.
 
 Elsewhere than Linux (or on a kernel without /proc/PID/task/TID/children) there are no such statistics, and
-`for_worker` builds no gate.
+`for_worker` builds no gate; the worker logs whether it has one.
 """
 
 import asyncio
@@ -47,6 +49,8 @@ BURST = 0.5
 POLL = 0.02
 #: Searches that may wait in one worker; more are refused at once.
 MAX_WAITING = 1024
+#: Seconds after which a search in flight no longer keeps the next one waiting.
+MAX_TURN = 1.0
 #: Marks the command line of serve's Django processes (`python -m bulletin.front.django_processes`).
 DJANGO_MARKER = django_processes.__name__.encode()
 
@@ -54,32 +58,37 @@ DJANGO_MARKER = django_processes.__name__.encode()
 class WorkerLoad:
     """Whether this process is short of CPU, from the scheduler statistics of its threads."""
 
-    def __init__(self, tasks=Path("/proc/self/task")):
-        self.tasks = tasks
+    def __init__(self, tasks=Path("/proc/self/task"), clock=time.monotonic):
+        self.tasks, self.clock = tasks, clock
         self.busy = False
-        self.last = self.read()
+        self.at, self.threads = clock(), self.read()
 
     def read(self):
-        """(monotonic time, CPU seconds run, seconds waited for a CPU), summed over the threads alive now."""
-        ran = waited = 0
+        """{thread id: (CPU seconds run, seconds waited for a CPU)} for the threads alive now."""
+        threads = {}
         for thread in os.listdir(self.tasks):
             try:
                 with open(self.tasks / thread / "schedstat") as stat:
                     run_ns, wait_ns, _ = stat.read().split()
-            except (OSError, ValueError):  # the thread ended meanwhile
+            except FileNotFoundError:  # the thread ended meanwhile
                 continue
-            ran, waited = ran + int(run_ns), waited + int(wait_ns)
-        return time.monotonic(), ran / 1e9, waited / 1e9
+            threads[thread] = (int(run_ns) / 1e9, int(wait_ns) / 1e9)
+        return threads
 
     def sample(self):
         """Look again; ``busy`` then tells about the time since the last look."""
-        now = self.read()
-        elapsed = now[0] - self.last[0]
+        now, threads = self.clock(), self.read()
+        elapsed = now - self.at
         if elapsed > 0:
-            # A thread that ended takes its counts with it: a negative difference reads as not busy.
-            ran, waited = (now[1] - self.last[1]) / elapsed, (now[2] - self.last[2]) / elapsed
+            # Each thread's own difference: a thread that ended took its counts with it, and one that started
+            # brings all of its own (it ran within this window).
+            ran = waited = 0.0
+            for thread, (run, wait) in threads.items():
+                run_before, wait_before = self.threads.get(thread, (0.0, 0.0))
+                ran, waited = ran + run - run_before, waited + wait - wait_before
+            ran, waited = ran / elapsed, waited / elapsed
             self.busy = ran + waited >= BUSY_DEMAND and waited >= BUSY_WAIT
-        self.last = now
+        self.at, self.threads = now, threads
 
 
 class ChildrenCpu:
@@ -90,17 +99,19 @@ class ChildrenCpu:
 
     def __init__(self, parent, marker, proc=Path("/proc")):
         self.parent, self.marker, self.proc = parent, marker, proc
-        self.seen = {}  # pid -> its CPU seconds at the last look
+        self.seen = {}  # pid -> (its start time, its CPU seconds at the last look)
         self.scanned = float("-inf")
 
-    def cpu_seconds(self, pid):
-        """The CPU seconds of process ``pid`` and all its threads, dead ones included; None once it is gone."""
+    def stat(self, pid):
+        """(start time, CPU seconds of the process and all its threads, dead ones included) of ``pid``; None once
+        it is gone. Any other error (no file descriptor left) is raised: the process is still there."""
         try:
             with open(self.proc / str(pid) / "stat") as stat:
                 fields = stat.read().rpartition(")")[2].split()
-        except OSError:
+        except (FileNotFoundError, ProcessLookupError):
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        # Fields 22 (starttime), 14 and 15 (utime, stime) of proc(5), counted after the command's parentheses.
+        return int(fields[19]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def children(self):
         """The pids of the parent's children, from each of its threads' list (the thread that started them)."""
@@ -123,11 +134,11 @@ class ChildrenCpu:
                 with open(self.proc / str(pid) / "cmdline", "rb") as cmdline:
                     if self.marker not in cmdline.read():
                         continue
+                stat = self.stat(pid)
             except OSError:
                 continue
-            cpu = self.cpu_seconds(pid)
-            if cpu is not None:
-                self.seen[pid] = cpu  # counted from now: its start-up is no search's doing
+            if stat is not None:
+                self.seen[pid] = stat  # counted from now: its start-up is no search's doing
         self.scanned = time.monotonic()
 
     def used(self):
@@ -135,14 +146,17 @@ class ChildrenCpu:
         if time.monotonic() - self.scanned >= self.RESCAN:
             self.scan()
         total = 0.0
-        for pid, before in list(self.seen.items()):
-            now = self.cpu_seconds(pid)
-            if now is None:
+        for pid, (started, before) in list(self.seen.items()):
+            try:
+                stat = self.stat(pid)
+            except OSError:  # unreadable for now: counted at the next look
+                continue
+            if stat is None or stat[0] != started:  # gone, or its pid already reused by another process
                 del self.seen[pid]
                 self.scanned = float("-inf")  # look for the one started in its place
                 continue
-            total += now - before
-            self.seen[pid] = now
+            total += stat[1] - before
+            self.seen[pid] = stat
         return total
 
 
@@ -155,15 +169,21 @@ class SearchGate:
         self.budget, self.at = BURST, clock()
         self.line = asyncio.Lock()  # asyncio's locks wake their waiters in order: first come, first served
         self.in_flight = self.waiting = 0
+        self.admitted_at = float("-inf")
 
     @classmethod
     def for_worker(cls, share, max_wait):
         """The gate of one worker of `bulletin serve`, whose Django processes are its siblings; None where the
         gate cannot see the CPU (not Linux) or ``share`` leaves the searches the whole machine."""
         parent = os.getppid()
-        if share >= 1 or not Path(f"/proc/{parent}/task/{parent}/children").is_file():
+        if share >= 1:
+            logger.info("search gate off: BULLETIN_SEARCH_BUSY_SHARE is %s", share)
             return None
-        cores = share * len(os.sched_getaffinity(0))
+        if not Path(f"/proc/{parent}/task/{parent}/children").is_file():
+            logger.warning("search gate off: this system does not show a process's children in /proc")
+            return None
+        cores = share * available_cpus()
+        logger.info("search gate on: %.2f CPU seconds a second for searches while this worker is short of CPU", cores)
         return cls(cores, max_wait, WorkerLoad(), ChildrenCpu(parent, DJANGO_MARKER).used)
 
     async def watch(self):
@@ -185,34 +205,60 @@ class SearchGate:
         self.at = now
 
     def may_go(self):
-        self.account()
-        return not self.load.busy or (self.in_flight == 0 and self.budget > 0)
+        try:
+            self.account()
+        except Exception:  # the gate fails open: a search is better answered than refused for our error
+            logger.exception("reading the Django processes' CPU for the search gate failed")
+            return True
+        if not self.load.busy:
+            return True
+        line_free = self.in_flight == 0 or self.clock() - self.admitted_at >= MAX_TURN
+        return line_free and self.budget > 0
 
     @contextlib.asynccontextmanager
-    async def turn(self):
-        """``async with gate.turn() as admitted``: relay the search if ``admitted``, else answer that search is
-        busy."""
-        admitted = await self.enter()
+    async def turn(self, left=None):
+        """``async with gate.turn(left) as admitted``: relay the search if ``admitted``; else answer that search
+        is busy, unless the asyncio future ``left`` is done: the client left while it waited."""
+        admitted = await self.enter(left)
         try:
             yield admitted
         finally:
             if admitted:
                 self.in_flight -= 1
 
-    async def enter(self):
+    async def enter(self, left=None):
         if not self.load.busy and not self.line.locked():
-            self.in_flight += 1
-            return True
+            return self.admit()
         if self.waiting >= MAX_WAITING:
             return False
         self.waiting += 1
         try:
             async with asyncio.timeout(self.max_wait), self.line:
-                while not self.may_go():
+                while not (left is not None and left.done()):
+                    if self.may_go():
+                        return self.admit()
                     await asyncio.sleep(POLL)
+                return False  # nobody waits for this answer any more: its turn goes to the next
         except TimeoutError:
             return False
         finally:
             self.waiting -= 1
+
+    def admit(self):
         self.in_flight += 1
+        self.admitted_at = self.clock()
         return True
+
+
+def available_cpus():
+    """The CPUs this process may use: those it may run on, or fewer where its cgroup's quota says so (a container
+    started with --cpus, a service with CPUQuota=)."""
+    cpus = len(os.sched_getaffinity(0))
+    try:
+        # cgroup v2's line is "0::/the/group" (just "/" inside a container with its own cgroup namespace).
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+        group = next(line[3:] for line in lines if line.startswith("0::"))
+        quota, period = (Path("/sys/fs/cgroup") / group.lstrip("/") / "cpu.max").read_text().split()
+    except (OSError, ValueError, StopIteration):  # cgroup v1 only, or no quota at this level (the root)
+        return cpus
+    return cpus if quota == "max" else min(cpus, int(quota) / int(period))

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 #: Where the SQLite database, uploaded media and secrets of a local install live.
 DATA_DIR = Path(os.environ.get("BULLETIN_DATA_DIR", "var")).resolve()
@@ -199,6 +200,8 @@ BULLETIN_DJANGO_NICE = int(os.environ.get("BULLETIN_DJANGO_NICE", "5"))
 #: While serve's workers are short of CPU, reader search waits its turn so that the Django processes use at most
 #: this share of the machine's CPU ("1": no limit; bulletin/front/search_gate.py).
 BULLETIN_SEARCH_BUSY_SHARE = float(os.environ.get("BULLETIN_SEARCH_BUSY_SHARE", "0.05"))
+if not BULLETIN_SEARCH_BUSY_SHARE > 0:  # 0 would refuse every search for as long as the files keep the CPU busy
+    raise ImproperlyConfigured("BULLETIN_SEARCH_BUSY_SHARE must be above 0 (1: no limit on search).")
 #: Seconds a search waits for its turn at most; then it gets 503 with Retry-After.
 BULLETIN_SEARCH_MAX_WAIT = float(os.environ.get("BULLETIN_SEARCH_MAX_WAIT", "10"))
 

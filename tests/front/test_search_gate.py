@@ -20,7 +20,11 @@ from bulletin.live.hub import LiveHub
 from tests.event_loop import run
 from tests.front.test_app import RecordingDjango, call
 
-linux_only = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="the gate reads Linux's /proc")
+CHILDREN_LISTED = os.path.isfile(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+linux_only = pytest.mark.skipif(
+    not CHILDREN_LISTED or not os.path.isfile("/proc/self/schedstat"),
+    reason="the gate reads Linux's /proc (SearchGate.for_worker builds none without it)",
+)
 
 
 def write_threads(folder, *threads):
@@ -40,24 +44,33 @@ def write_threads(folder, *threads):
         ((0.05, 0.0), (0.05, 1.2), True),  # starved: ran little, because it waited
     ],
 )
-def test_a_worker_is_busy_when_it_wanted_a_core_and_waited_for_half(tmp_path, monkeypatch, first, second, busy):
-    clock = iter([100.0, 101.0])
-    monkeypatch.setattr(search_gate.time, "monotonic", lambda: next(clock))
+def test_a_worker_is_busy_when_it_wanted_a_core_and_waited_for_half(tmp_path, first, second, busy):
+    clock = Clock()
     write_threads(tmp_path, (5, 1), (1, 1))
-    load = WorkerLoad(tmp_path)
+    load = WorkerLoad(tmp_path, clock)
     write_threads(tmp_path, (5 + first[0], 1 + first[1]), (1 + second[0], 1 + second[1]))
+    clock.now += 1.0
     load.sample()
     assert load.busy is busy
 
 
-def test_a_thread_that_ended_reads_as_not_busy(tmp_path, monkeypatch):
-    clock = iter([100.0, 101.0])
-    monkeypatch.setattr(search_gate.time, "monotonic", lambda: next(clock))
+def test_threads_that_end_or_start_count_for_what_they_did_in_the_window(tmp_path):
+    clock = Clock()
     write_threads(tmp_path, (1, 1), (9, 9))
-    load = WorkerLoad(tmp_path)
+    load = WorkerLoad(tmp_path, clock)
     (tmp_path / "1" / "schedstat").unlink()
     (tmp_path / "1").rmdir()
-    write_threads(tmp_path, (2, 2))
+    write_threads(tmp_path, (1.6, 1.6))  # the one left ran 0.6 s and waited 0.6 s
+    clock.now += 1.0
+    load.sample()
+    assert load.busy is True  # the 18 s of the thread that ended are not taken off
+    (tmp_path / "7").mkdir()
+    (tmp_path / "7" / "schedstat").write_text("100000000 900000000 3\n")  # a new thread: 0.1 s run, 0.9 waited
+    write_threads(tmp_path, (1.65, 1.6))
+    clock.now += 1.0
+    load.sample()
+    assert load.busy is True  # 0.15 run and 0.9 waited in all, 0.9 of it by the new thread
+    clock.now += 1.0
     load.sample()
     assert load.busy is False
 
@@ -81,15 +94,17 @@ SHORT_OF_CPU = textwrap.dedent(
     def hash_until_stopped():
         while not stop.is_set():
             hashlib.sha256(data).digest()
-    threads = [threading.Thread(target=hash_until_stopped) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.2)
-    load.sample()
-    time.sleep(1.0)
-    load.sample()
-    stop.set()
-    spin.kill()
+    try:
+        threads = [threading.Thread(target=hash_until_stopped) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.2)
+        load.sample()
+        time.sleep(1.0)
+        load.sample()
+    finally:
+        stop.set()
+        spin.kill()
     print("contended", load.busy, flush=True)
     """
 )
@@ -159,6 +174,27 @@ def test_the_cpu_of_the_django_processes_is_counted_and_no_one_elses():
             process.wait()
 
 
+def fake_process(proc, pid, command, started, ticks):
+    (proc / str(pid)).mkdir(exist_ok=True)
+    (proc / str(pid) / "cmdline").write_bytes(command)
+    fields = ["S", "1"] + ["0"] * 9 + [str(ticks), "0"] + ["0"] * 6 + [str(started)]  # proc(5): fields 3 to 22
+    (proc / str(pid) / "stat").write_text(f"{pid} (python3) {' '.join(fields)}\n")
+
+
+def test_a_pid_taken_again_by_another_process_is_not_counted_as_the_old_one(tmp_path):
+    (tmp_path / "10" / "task" / "10").mkdir(parents=True)
+    (tmp_path / "10" / "task" / "10" / "children").write_text("11 12 ")
+    fake_process(tmp_path, 11, b"python\0-m\0bulletin.front.django_processes\0", started=500, ticks=100)
+    fake_process(tmp_path, 12, b"python\0-m\0something.else\0", started=500, ticks=100)
+    cpu = ChildrenCpu(10, b"bulletin.front.django_processes", proc=tmp_path)
+    assert cpu.used() == 0.0 and list(cpu.seen) == [11]
+    fake_process(tmp_path, 11, b"python\0-m\0bulletin.front.django_processes\0", started=500, ticks=150)
+    assert cpu.used() == pytest.approx(50 / os.sysconf("SC_CLK_TCK"))
+    fake_process(tmp_path, 11, b"python\0-c\0pass\0", started=900, ticks=20)  # died; its pid went to another
+    (tmp_path / "10" / "task" / "10" / "children").write_text("12 ")
+    assert cpu.used() == 0.0 and cpu.seen == {}
+
+
 class Load:
     """The worker's load, as the test says it is."""
 
@@ -188,6 +224,13 @@ class DjangoCpu:
 def gate():
     load, clock, cpu = Load(), Clock(), DjangoCpu()
     return SearchGate(0.1, max_wait=30, load=load, django_cpu=cpu, clock=clock), load, clock, cpu
+
+
+def spend_the_budget(gate, load, cpu):
+    """The worker short of CPU, and the Django processes far over their budget."""
+    load.busy = True
+    cpu.pending = 5.0
+    gate.account()
 
 
 async def hold(gate, entered, leave):
@@ -290,9 +333,7 @@ def test_a_debt_is_capped_and_a_quiet_spell_fills_the_budget(gate):
 def test_a_search_that_waited_its_longest_is_refused(gate):
     gate, load, clock, cpu = gate
     gate.max_wait = 0.2
-    load.busy = True
-    cpu.pending = 5.0
-    gate.account()
+    spend_the_budget(gate, load, cpu)
 
     async def scenario():
         async with gate.turn() as admitted:
@@ -305,9 +346,7 @@ def test_a_search_that_waited_its_longest_is_refused(gate):
 def test_too_many_waiting_searches_are_refused_at_once(gate, monkeypatch):
     gate, load, clock, cpu = gate
     monkeypatch.setattr(search_gate, "MAX_WAITING", 2)
-    load.busy = True
-    cpu.pending = 5.0
-    gate.account()
+    spend_the_budget(gate, load, cpu)
 
     async def scenario():
         entered = []
@@ -345,9 +384,9 @@ def test_the_front_keeps_the_gate_current_for_the_workers_life(tmp_path, monkeyp
     (tmp_path / "public").mkdir()
     (tmp_path / "media").mkdir()
     monkeypatch.setattr(search_gate, "LOAD_WINDOW", 0.01)
-    load, cpu = Load(), DjangoCpu()
+    load, clock, cpu = Load(), Clock(), DjangoCpu()
     load.sample = lambda: setattr(load, "busy", True)
-    gate = SearchGate(0.1, max_wait=1, load=load, django_cpu=cpu)
+    gate = SearchGate(0.1, max_wait=1, load=load, django_cpu=cpu, clock=clock)
     front = Front(FileCache(tmp_path / "public", tmp_path / "media", 1 << 20), LiveHub(), RecordingDjango(), 100)
     front.search_gate = gate
 
@@ -358,6 +397,123 @@ def test_the_front_keeps_the_gate_current_for_the_workers_life(tmp_path, monkeyp
         for task in front.tasks:
             task.cancel()
         assert load.busy
-        assert gate.budget < BURST - 0.25
+        assert gate.budget == pytest.approx(BURST - 0.3)
 
     run(scenario())
+
+
+def test_a_search_in_flight_for_long_no_longer_holds_the_next_one(gate):
+    gate, load, clock, cpu = gate
+    load.busy = True
+
+    async def scenario():
+        entered, leave = [], asyncio.Event()
+        tasks = [asyncio.ensure_future(hold(gate, entered, leave)) for _ in range(2)]
+        await settle()
+        assert entered == [True]  # the first waits on the database, say, and uses no CPU
+        clock.now += search_gate.MAX_TURN
+        await settle()
+        assert entered == [True, True]
+        leave.set()
+        await asyncio.gather(*tasks)
+
+    run(scenario())
+
+
+def test_a_waiting_search_that_is_cancelled_leaves_the_line_to_the_next(gate):
+    gate, load, clock, cpu = gate
+    spend_the_budget(gate, load, cpu)
+
+    async def scenario():
+        entered = []
+        first = asyncio.ensure_future(hold(gate, entered, asyncio.Event()))
+        second = asyncio.ensure_future(hold(gate, entered, asyncio.Event()))
+        await settle()
+        first.cancel()
+        await settle()
+        assert gate.waiting == 1 and gate.in_flight == 0
+        clock.now += 100.0  # the budget fills again
+        await settle()
+        assert entered == [True]
+        second.cancel()
+
+    run(scenario())
+
+
+def test_the_gate_lets_a_search_through_when_it_cannot_read_the_cpu(gate):
+    gate, load, clock, cpu = gate
+    load.busy = True
+
+    def unreadable():
+        raise IndexError("a /proc file of an unexpected form")
+
+    gate.django_cpu = unreadable
+
+    async def scenario():
+        async with gate.turn() as admitted:
+            assert admitted is True
+
+    run(scenario())
+
+
+@pytest.fixture
+def gated_front(tmp_path):
+    (tmp_path / "public").mkdir()
+    (tmp_path / "media").mkdir()
+    load, clock, cpu = Load(), Clock(), DjangoCpu()
+    gate = SearchGate(0.1, max_wait=5, load=load, django_cpu=cpu, clock=clock)
+    django = RecordingDjango()
+    front = Front(FileCache(tmp_path / "public", tmp_path / "media", 1 << 20), LiveHub(), django, 100, search_gate=gate)
+    return front, django, load, cpu
+
+
+def search_scope():
+    return {"type": "http", "method": "GET", "path": "/search/", "raw_path": b"/search/", "query_string": b"q=x"}
+
+
+def test_a_client_that_leaves_while_its_search_waits_gets_no_search_run(gated_front):
+    front, django, load, cpu = gated_front
+    spend_the_budget(front.search_gate, load, cpu)
+    sent, leaving = [], asyncio.Event()
+
+    async def receive():
+        await leaving.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    async def scenario():
+        search = asyncio.ensure_future(front({**search_scope(), "headers": []}, receive, send))
+        await settle()
+        leaving.set()
+        await settle()
+        front.search_gate.clock.now += 100.0  # the budget fills: a search still waiting would go now
+        await settle()
+        assert search.done()
+        await search
+
+    run(scenario())
+    assert sent == []  # neither the search nor a 503: nobody is there to read it
+    assert django.paths == []
+    assert front.search_gate.waiting == 0 and front.search_gate.in_flight == 0
+
+
+def test_a_gated_search_reaches_django_without_a_body(gated_front):
+    front, django, load, cpu = gated_front
+    load.busy = True
+    status, _, body = call(front, "/search/", query=b"q=x", body_chunks=(b"ab", b"cd"))
+    assert (status, body) == (200, b"django")
+    assert django.bodies == [b""]
+
+
+@pytest.mark.parametrize("share", ["0", "-0.1"])
+def test_a_share_of_nothing_stops_the_start_with_an_error(share):
+    done = subprocess.run(
+        [sys.executable, "-c", "import bulletin.settings.base"],
+        env={**os.environ, "BULLETIN_SEARCH_BUSY_SHARE": share},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "BULLETIN_SEARCH_BUSY_SHARE must be above 0" in done.stderr
