@@ -37,8 +37,8 @@ STREAM_START = {
 TOO_LARGE = b"Request body too large\n"
 SEARCH_PREFIX = "/search/"
 SEARCH_BUSY = b"Search is busy; please try again in a few seconds\n"
-#: Seconds a client refused by the search gate is told to wait before it asks again.
-SEARCH_RETRY_AFTER = b"5"
+#: For a search that waited its longest at the gate: when to ask again, and never kept by a CDN.
+SEARCH_BUSY_HEADERS = ((b"retry-after", b"5"), (b"cache-control", b"no-store"))
 MALFORMED = b"Malformed request body\n"
 NOT_FOUND = b"Not found\n"
 
@@ -135,7 +135,7 @@ class Front:
                 if admitted:
                     return await self.to_django(scope, receive_after_the_gate, send)
                 if not left.done():
-                    return await send_search_busy(send)
+                    return await send_plain(send, 503, SEARCH_BUSY, SEARCH_BUSY_HEADERS)
         finally:
             left.cancel()
 
@@ -300,30 +300,17 @@ async def send_redirect(send, location):
     await send({"type": "http.response.body", "body": b""})
 
 
-async def send_search_busy(send):
-    """503 for a search that waited its longest at the gate; a CDN must not keep it."""
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", b"%d" % len(SEARCH_BUSY)),
-                (b"retry-after", SEARCH_RETRY_AFTER),
-                (b"cache-control", b"no-store"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": SEARCH_BUSY})
-
-
-async def send_plain(send, status, text):
-    """A short text/plain answer."""
+async def send_plain(send, status, text, headers=()):
+    """A short text/plain answer, with ``headers`` besides its type and length."""
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(text))],
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", b"%d" % len(text)),
+                *headers,
+            ],
         }
     )
     await send({"type": "http.response.body", "body": text})
